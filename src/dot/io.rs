@@ -1,0 +1,385 @@
+//! Dot-commands that move data in and out: `.dump`, `.read`, `.open`, `.output`/`.once`,
+//! `.backup`/`.save`, `.restore`.
+
+use std::ffi::OsStr;
+use std::io::Write;
+
+use rusqlite::backup::{Backup, StepResult};
+use rusqlite::Connection;
+
+use crate::dump::{self, DumpOptions};
+use crate::exec::raw;
+use crate::input::{PipeReader, Reader};
+use crate::shell::{integer_value_bytes, DotResult, Failure, Flow, OpenMode, Shell};
+
+fn os(b: &[u8]) -> &OsStr {
+    // SAFETY-free on unix: every byte string is a valid OsStr.
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        OsStr::from_bytes(b)
+    }
+    #[cfg(not(unix))]
+    {
+        OsStr::new(std::str::from_utf8(b).unwrap_or_default())
+    }
+}
+
+fn quoted(msg: &str, name: &[u8], end: &str) -> Failure {
+    let mut m = msg.as_bytes().to_vec();
+    m.extend_from_slice(name);
+    m.extend_from_slice(end.as_bytes());
+    Failure::Msg(m)
+}
+
+/// `.dump ?OPTIONS? ?OBJECTS?`
+pub fn dump(shell: &mut Shell, args: &[Vec<u8>]) -> DotResult {
+    let mut opts = DumpOptions::default();
+    for a in &args[1..] {
+        if a.first() == Some(&b'-') {
+            let z = if a.get(1) == Some(&b'-') {
+                &a[2..]
+            } else {
+                &a[1..]
+            };
+            match z {
+                b"preserve-rowids" => opts.preserve_rowids = true,
+                b"newlines" => opts.newlines = true,
+                b"data-only" => opts.data_only = true,
+                b"nosys" => opts.nosys = true,
+                _ => return Err(quoted("Unknown option \"", a, "\" on \".dump\"")),
+            }
+        } else {
+            opts.patterns.push(a.clone());
+        }
+    }
+    shell.ensure_open()?;
+    let conn = shell.db.conn.as_ref().expect("opened above");
+    let report = dump::dump(conn, &opts, &mut shell.out)?;
+    if report.errors.is_empty() {
+        return Ok(Flow::Continue);
+    }
+    shell.out.flush()?;
+    let mut m = Vec::new();
+    for (i, e) in report.errors.iter().enumerate() {
+        if i > 0 {
+            m.push(b'\n');
+        }
+        m.extend_from_slice(format!("Error: .dump: {e}").as_bytes());
+    }
+    Err(Failure::Msg(m))
+}
+
+/// `.read FILE` or `.read '|COMMAND'`
+pub fn read(shell: &mut Shell, args: &[Vec<u8>]) -> DotResult {
+    if args.len() != 2 {
+        return Err(Failure::msg("Usage: .read FILE"));
+    }
+    let name = &args[1];
+    let saved_line = shell.lineno;
+    let result = if let Some(cmd) = name.strip_prefix(b"|") {
+        shell.out.flush()?;
+        match PipeReader::spawn(os(cmd)) {
+            Ok(mut src) => Ok(shell.process_input(&mut src)),
+            Err(_) => Err(quoted("Error: cannot open \"", name, "\"")),
+        }
+    } else {
+        match std::fs::File::open(os(name)) {
+            Ok(f) if !f.metadata().is_ok_and(|m| m.is_dir()) => {
+                let mut src = Reader(std::io::BufReader::new(f));
+                Ok(shell.process_input(&mut src))
+            }
+            _ => Err(quoted("Error: cannot open \"", name, "\"")),
+        }
+    };
+    shell.lineno = saved_line;
+    match result? {
+        (Flow::Exit(c), _) => Ok(Flow::Exit(c)),
+        (_, true) => Err(Failure::Reported),
+        (_, false) => Ok(Flow::Continue),
+    }
+}
+
+/// `.output ?FILE?` and `.once ?FILE?` (files and `|command`s).
+pub fn output(shell: &mut Shell, args: &[Vec<u8>]) -> DotResult {
+    let once = super::resolves_to(&args[0], "once");
+    let mut file: Option<Vec<u8>> = None;
+    let mut i = 1;
+    while i < args.len() {
+        let z = &args[i];
+        if z.first() == Some(&b'-') {
+            let o = if z.get(1) == Some(&b'-') {
+                &z[1..]
+            } else {
+                &z[..]
+            };
+            if o == b"-bom" {
+                // handled below
+            } else {
+                let mut m = b"ERROR: unknown option: \"".to_vec();
+                m.extend_from_slice(z);
+                m.extend_from_slice(b"\".  Usage:\n");
+                m.extend_from_slice(output_help(once).as_bytes());
+                shell.out.write_all(&m)?;
+                return Err(Failure::Reported);
+            }
+        } else if file.is_none() {
+            let mut f = z.clone();
+            if f.first() == Some(&b'|') {
+                for rest in &args[i + 1..] {
+                    f.push(b' ');
+                    f.extend_from_slice(rest);
+                }
+                file = Some(f);
+                break;
+            }
+            file = Some(f);
+        } else {
+            let mut m = b"ERROR: extra parameter: \"".to_vec();
+            m.extend_from_slice(z);
+            m.extend_from_slice(b"\".  Usage:\n");
+            m.extend_from_slice(output_help(once).as_bytes());
+            shell.out.write_all(&m)?;
+            return Err(Failure::Reported);
+        }
+        i += 1;
+    }
+    let bom = args[1..].iter().any(|a| a == b"-bom" || a == b"--bom");
+    let file = file.unwrap_or_else(|| b"stdout".to_vec());
+    shell.out.reset()?;
+    if let Some(cmd) = file.strip_prefix(b"|") {
+        if shell.out.to_pipe(os(cmd), &file).is_err() {
+            return Err(quoted("Error: cannot open pipe \"", cmd, "\""));
+        }
+    } else if file == b"stdout" {
+        // back to stdout
+    } else if file == b"off" {
+        return Err(Failure::Reported);
+    } else if shell
+        .out
+        .to_file(std::path::Path::new(os(&file)), false, &file)
+        .is_err()
+    {
+        return Err(quoted("Error: cannot write to \"", &file, "\""));
+    }
+    if bom && file != b"stdout" {
+        shell.out.write_all(b"\xef\xbb\xbf")?;
+    }
+    shell.out.once = once;
+    Ok(Flow::Continue)
+}
+
+fn output_help(once: bool) -> &'static str {
+    if once {
+        ".once ?OPTIONS? ?FILE?   Output for the next SQL command only to FILE\n\
+         \x20    If FILE begins with '|' then open as a pipe\n\
+         \x20      --bom  Put a UTF8 byte-order mark at the beginning\n\
+         \x20      -e     Send output to the system text editor\n\
+         \x20      -x     Send output as CSV to a spreadsheet (same as \".excel\")\n"
+    } else {
+        ".output ?FILE?           Send output to FILE or stdout if FILE is omitted\n\
+         \x20    If FILE begins with '|' then open it as a pipe.\n\
+         \x20    Options:\n\
+         \x20      --bom                 Prefix output with a UTF8 byte-order mark\n\
+         \x20      -e                    Send output to the system text editor\n\
+         \x20      -x                    Send output as CSV to a spreadsheet\n"
+    }
+}
+
+/// `.open ?OPTIONS? ?FILE?`
+pub fn open(shell: &mut Shell, args: &[Vec<u8>]) -> DotResult {
+    let mut file: Option<Vec<u8>> = None;
+    let mut new = false;
+    let mut mode = OpenMode::Normal;
+    let mut i = 1;
+    while i < args.len() {
+        let z = &args[i];
+        let opt = |name: &str| {
+            let o = if z.starts_with(b"--") {
+                &z[2..]
+            } else if z.starts_with(b"-") {
+                &z[1..]
+            } else {
+                &b""[..]
+            };
+            !o.is_empty() && o == name.as_bytes()
+        };
+        if opt("new") {
+            new = true;
+        } else if opt("zip") {
+            mode = OpenMode::Zip;
+        } else if opt("append") {
+            mode = OpenMode::Append;
+        } else if opt("readonly") {
+            mode = OpenMode::ReadOnly;
+        } else if opt("nofollow") {
+            // sqlite3 3.40.1 resets the open flags right after parsing them.
+        } else if opt("deserialize") {
+            mode = OpenMode::Deserialize;
+        } else if opt("hexdb") {
+            return Err(Failure::msg(
+                "Error: .open --hexdb is not supported by litesh",
+            ));
+        } else if opt("maxsize") && i + 1 < args.len() {
+            // Also reset by sqlite3 3.40.1 before it is used.
+            let _ = integer_value_bytes(&args[i + 1]);
+            i += 1;
+        } else if z.first() == Some(&b'-') {
+            return Err(quoted("unknown option: ", z, ""));
+        } else if file.is_some() {
+            return Err(quoted("extra argument: \"", z, "\""));
+        } else {
+            file = Some(z.clone());
+        }
+        i += 1;
+    }
+    shell.db.close();
+    shell.db.mode = mode;
+    shell.db.nofollow = false;
+    shell.db.max_size = 0;
+    shell.db.filename = None;
+    let mut failed = false;
+    if let Some(f) = &file {
+        if new {
+            let _ = std::fs::remove_file(os(f));
+        }
+        shell.db.filename = Some(os(f).to_os_string());
+        if let Err(msg) = shell.db.open() {
+            shell.report(&Failure::Msg(msg));
+            failed = true;
+        }
+    }
+    if shell.db.conn.is_none() {
+        // As a fall-back, a temporary database.
+        shell.db.filename = None;
+        shell.db.mode = OpenMode::Normal;
+        if let Err(msg) = shell.db.open() {
+            shell.report(&Failure::Msg(msg));
+        }
+    }
+    shell.publish_interrupt();
+    let _ = failed;
+    Ok(Flow::Continue)
+}
+
+fn open_other(name: &[u8], create: bool) -> Result<Connection, Failure> {
+    use rusqlite::OpenFlags as F;
+    let mut flags = F::SQLITE_OPEN_READ_WRITE | F::SQLITE_OPEN_URI | F::SQLITE_OPEN_NO_MUTEX;
+    if create {
+        flags |= F::SQLITE_OPEN_CREATE;
+    }
+    match Connection::open_with_flags(os(name), flags) {
+        Ok(c) => {
+            raw::configure(&c);
+            let _ = c.busy_timeout(std::time::Duration::ZERO);
+            Ok(c)
+        }
+        Err(_) => Err(quoted("Error: cannot open \"", name, "\"")),
+    }
+}
+
+fn dest_error(conn: &Connection) -> Failure {
+    let mut m = b"Error: ".to_vec();
+    m.extend_from_slice(&raw::errmsg(conn));
+    Failure::Msg(m)
+}
+
+/// `.backup ?DB? FILE` and `.save ?DB? FILE`
+pub fn backup(shell: &mut Shell, args: &[Vec<u8>]) -> DotResult {
+    let mut dest: Option<&[u8]> = None;
+    let mut db: Option<&[u8]> = None;
+    for a in &args[1..] {
+        if a.first() == Some(&b'-') {
+            let z = if a.get(1) == Some(&b'-') {
+                &a[1..]
+            } else {
+                &a[..]
+            };
+            match z {
+                b"-append" => {
+                    return Err(Failure::msg(
+                        "Error: .backup --append is not supported by litesh",
+                    ))
+                }
+                b"-async" => {}
+                _ => return Err(quoted("unknown option: ", a, "")),
+            }
+        } else if dest.is_none() {
+            dest = Some(a);
+        } else if db.is_none() {
+            db = dest;
+            dest = Some(a);
+        } else {
+            return Err(Failure::msg("Usage: .backup ?DB? ?OPTIONS? FILENAME"));
+        }
+    }
+    let Some(dest) = dest else {
+        return Err(Failure::msg("missing FILENAME argument on .backup"));
+    };
+    let db = db.unwrap_or(b"main");
+    let is_async = args[1..].iter().any(|a| a == b"-async" || a == b"--async");
+    let mut pdest = open_other(dest, true)?;
+    if is_async {
+        let _ = pdest.execute_batch("PRAGMA synchronous=OFF; PRAGMA journal_mode=OFF;");
+    }
+    shell.ensure_open()?;
+    let src = shell.db.conn.as_ref().expect("opened above");
+    let db_name = String::from_utf8_lossy(db).into_owned();
+    let r = match Backup::new_with_names(src, db_name.as_str(), &mut pdest, "main") {
+        Ok(b) => step_all(&b),
+        Err(_) => Err(()),
+    };
+    match r {
+        Ok(()) => Ok(Flow::Continue),
+        Err(()) => Err(dest_error(&pdest)),
+    }
+}
+
+fn step_all(b: &Backup<'_, '_>) -> Result<(), ()> {
+    loop {
+        match b.step(100) {
+            Ok(StepResult::More) => continue,
+            Ok(StepResult::Done) => break Ok(()),
+            Ok(_) | Err(_) => break Err(()),
+        }
+    }
+}
+
+/// `.restore ?DB? FILE`
+pub fn restore(shell: &mut Shell, args: &[Vec<u8>]) -> DotResult {
+    let (file, db) = match args.len() {
+        2 => (&args[1], &b"main"[..]),
+        3 => (&args[2], &args[1][..]),
+        _ => return Err(Failure::msg("Usage: .restore ?DB? FILE")),
+    };
+    let src = open_other(file, true)?;
+    shell.ensure_open()?;
+    let db_name = String::from_utf8_lossy(db).into_owned();
+    let conn = shell.db.conn.as_mut().expect("opened above");
+    let outcome = match Backup::new_with_names(&src, "main", conn, db_name.as_str()) {
+        Err(_) => Err(false),
+        Ok(b) => {
+            let mut timeouts = 0;
+            loop {
+                match b.step(100) {
+                    Ok(StepResult::More) => continue,
+                    Ok(StepResult::Done) => break Ok(()),
+                    Ok(StepResult::Busy) => {
+                        timeouts += 1;
+                        if timeouts > 3 {
+                            break Err(true);
+                        }
+                        std::thread::sleep(std::time::Duration::from_millis(100));
+                    }
+                    Ok(StepResult::Locked) => break Err(true),
+                    Ok(_) | Err(_) => break Err(false),
+                }
+            }
+        }
+    };
+    match outcome {
+        Ok(()) => Ok(Flow::Continue),
+        Err(true) => Err(Failure::msg("Error: source database is busy")),
+        Err(false) => Err(dest_error(shell.db.conn.as_ref().expect("open"))),
+    }
+}

@@ -1,0 +1,119 @@
+//! Dot-commands that change settings or print: `.bail`, `.changes`, `.echo`, `.headers`,
+//! `.nullvalue`, `.separator`, `.print`, `.timeout`, `.exit`, `.quit`.
+
+use std::io::Write;
+use std::time::Duration;
+
+use super::boolean_value;
+use crate::shell::{integer_value_bytes, DotResult, Failure, Flow, Shell};
+
+fn usage(text: &str) -> DotResult {
+    Err(Failure::msg(format!("Usage: {text}")))
+}
+
+/// sqlite3 keeps separators and the NULL text in 20-byte buffers: at most 19 bytes survive.
+fn short(v: &[u8]) -> Vec<u8> {
+    v[..v.len().min(19)].to_vec()
+}
+
+/// `.bail on|off`
+pub fn bail(shell: &mut Shell, args: &[Vec<u8>]) -> DotResult {
+    if args.len() != 2 {
+        return usage(".bail on|off");
+    }
+    shell.settings.bail = boolean_value(&args[1]);
+    Ok(Flow::Continue)
+}
+
+/// `.changes on|off`
+pub fn changes(shell: &mut Shell, args: &[Vec<u8>]) -> DotResult {
+    if args.len() != 2 {
+        return usage(".changes on|off");
+    }
+    shell.settings.count_changes = boolean_value(&args[1]);
+    Ok(Flow::Continue)
+}
+
+/// `.echo on|off`
+pub fn echo(shell: &mut Shell, args: &[Vec<u8>]) -> DotResult {
+    if args.len() != 2 {
+        return usage(".echo on|off");
+    }
+    shell.settings.echo = boolean_value(&args[1]);
+    Ok(Flow::Continue)
+}
+
+/// `.headers on|off`
+pub fn headers(shell: &mut Shell, args: &[Vec<u8>]) -> DotResult {
+    if args.len() != 2 {
+        return usage(".headers on|off");
+    }
+    shell.settings.render.show_header = boolean_value(&args[1]);
+    Ok(Flow::Continue)
+}
+
+/// `.nullvalue STRING`
+pub fn nullvalue(shell: &mut Shell, args: &[Vec<u8>]) -> DotResult {
+    if args.len() != 2 {
+        return usage(".nullvalue STRING");
+    }
+    shell.settings.render.null_value = short(&args[1]);
+    Ok(Flow::Continue)
+}
+
+/// `.separator COL ?ROW?` — sqlite3 prints the usage for extra arguments but still sets
+/// the separators.
+pub fn separator(shell: &mut Shell, args: &[Vec<u8>]) -> DotResult {
+    let bad = args.len() < 2 || args.len() > 3;
+    if let Some(col) = args.get(1) {
+        shell.settings.render.col_sep = short(col);
+    }
+    if let Some(row) = args.get(2) {
+        shell.settings.render.row_sep = short(row);
+    }
+    if bad {
+        return usage(".separator COL ?ROW?");
+    }
+    Ok(Flow::Continue)
+}
+
+/// `.print STRING...`
+pub fn print(shell: &mut Shell, args: &[Vec<u8>]) -> DotResult {
+    let mut line = Vec::new();
+    for (i, a) in args[1..].iter().enumerate() {
+        if i > 0 {
+            line.push(b' ');
+        }
+        line.extend_from_slice(a);
+    }
+    line.push(b'\n');
+    shell.out.write_all(&line)?;
+    Ok(Flow::Continue)
+}
+
+/// `.timeout MS`
+pub fn timeout(shell: &mut Shell, args: &[Vec<u8>]) -> DotResult {
+    let ms = args.get(1).map_or(0, |a| integer_value_bytes(a) as i32);
+    let conn = shell.conn()?;
+    let _ = conn.busy_timeout(Duration::from_millis(ms.max(0) as u64));
+    Ok(Flow::Continue)
+}
+
+/// `.exit ?CODE?`: a non-zero code leaves at once; otherwise the current input ends.
+pub fn exit(_shell: &mut Shell, args: &[Vec<u8>]) -> DotResult {
+    let code = args.get(1).map_or(0, |a| integer_value_bytes(a) as i32);
+    if code != 0 {
+        return Ok(Flow::Exit(code));
+    }
+    Ok(Flow::Stop)
+}
+
+/// `.quit`
+pub fn quit(_shell: &mut Shell, _args: &[Vec<u8>]) -> DotResult {
+    Ok(Flow::Stop)
+}
+
+/// Commands that do nothing (`.breakpoint`).
+pub fn noop(_shell: &mut Shell, _args: &[Vec<u8>]) -> DotResult {
+    Ok(Flow::Continue)
+}

@@ -1,0 +1,192 @@
+//! Line sources: everything the shell reads comes in as lines of bytes, whether from piped
+//! stdin, a `-init` or `.read` file, the output of a `.read '|command'`, or the terminal.
+
+use std::io::{self, BufRead, BufReader, Read, Write};
+use std::process::{Child, Command, Stdio};
+
+/// A source of input lines.
+pub trait LineSource {
+    /// The next line without its line ending (`\n`, or `\r\n`), cut at a NUL byte as
+    /// sqlite3's C strings cut it; `None` at end of input. `continuation` tells whether an
+    /// SQL statement is pending (for the prompt of interactive sources).
+    fn next_line(&mut self, continuation: bool) -> io::Result<Option<Vec<u8>>>;
+
+    /// True for the terminal (sqlite3's `p->in==0 && stdin_is_interactive`).
+    fn is_interactive(&self) -> bool {
+        false
+    }
+}
+
+/// Reads one line the way sqlite3 3.40.1's `local_getline` does with `fgets`: the line
+/// ending (`\n`, and one `\r` before it) is dropped; a NUL byte ends the text of the chunk
+/// `fgets` read, so the rest of that chunk (its newline included) is lost and the line
+/// continues with the next chunk. Chunks follow sqlite3's buffer growth (100, 300, 700…).
+pub fn read_line(r: &mut dyn BufRead) -> io::Result<Option<Vec<u8>>> {
+    let mut line = Vec::new();
+    let mut capacity: usize = 100;
+    loop {
+        if line.len() + 100 > capacity {
+            capacity = capacity * 2 + 100;
+        }
+        let max = capacity - line.len() - 1;
+        let mut chunk = Vec::new();
+        while chunk.len() < max {
+            let buf = r.fill_buf()?;
+            if buf.is_empty() {
+                break;
+            }
+            let room = buf.len().min(max - chunk.len());
+            let n = buf[..room]
+                .iter()
+                .position(|&b| b == b'\n')
+                .map_or(room, |p| p + 1);
+            chunk.extend_from_slice(&buf[..n]);
+            r.consume(n);
+            if chunk.last() == Some(&b'\n') {
+                break;
+            }
+        }
+        if chunk.is_empty() {
+            // End of input: what was read so far, if anything.
+            return Ok((!line.is_empty()).then_some(line));
+        }
+        let text = match chunk.iter().position(|&c| c == 0) {
+            Some(i) => &chunk[..i],
+            None => &chunk[..],
+        };
+        line.extend_from_slice(text);
+        if line.last() == Some(&b'\n') {
+            line.pop();
+            if line.last() == Some(&b'\r') {
+                line.pop();
+            }
+            return Ok(Some(line));
+        }
+    }
+}
+
+/// Lines from any reader (piped stdin, a file).
+pub struct Reader<R: BufRead>(pub R);
+
+impl<R: BufRead> LineSource for Reader<R> {
+    fn next_line(&mut self, _continuation: bool) -> io::Result<Option<Vec<u8>>> {
+        read_line(&mut self.0)
+    }
+}
+
+/// Lines from the output of `sh -c COMMAND` (`.read '|command'`).
+pub struct PipeReader {
+    child: Child,
+    out: BufReader<std::process::ChildStdout>,
+}
+
+impl PipeReader {
+    /// Starts the command.
+    pub fn spawn(cmd: &std::ffi::OsStr) -> io::Result<Self> {
+        let mut child = Command::new("/bin/sh")
+            .arg("-c")
+            .arg(cmd)
+            .stdout(Stdio::piped())
+            .spawn()?;
+        let out = child
+            .stdout
+            .take()
+            .ok_or_else(|| io::Error::other("no pipe"))?;
+        Ok(PipeReader {
+            child,
+            out: BufReader::new(out),
+        })
+    }
+}
+
+impl LineSource for PipeReader {
+    fn next_line(&mut self, _continuation: bool) -> io::Result<Option<Vec<u8>>> {
+        read_line(&mut self.out)
+    }
+}
+
+impl Drop for PipeReader {
+    fn drop(&mut self) {
+        // pclose(): drain nothing, just wait for the command.
+        let mut sink = Vec::new();
+        let _ = self.out.read_to_end(&mut sink);
+        let _ = self.child.wait();
+    }
+}
+
+/// The terminal, with sqlite3's prompts (the full line editor is a later addition).
+pub struct Terminal {
+    /// Main prompt.
+    pub prompt: Vec<u8>,
+    /// Continuation prompt.
+    pub cont_prompt: Vec<u8>,
+    stdin: io::StdinLock<'static>,
+}
+
+impl Terminal {
+    /// A terminal source with sqlite3's default prompts.
+    pub fn new(prompt: Vec<u8>, cont_prompt: Vec<u8>) -> Self {
+        Terminal {
+            prompt,
+            cont_prompt,
+            stdin: io::stdin().lock(),
+        }
+    }
+}
+
+impl LineSource for Terminal {
+    fn next_line(&mut self, continuation: bool) -> io::Result<Option<Vec<u8>>> {
+        let mut o = io::stdout().lock();
+        o.write_all(if continuation {
+            &self.cont_prompt
+        } else {
+            &self.prompt
+        })?;
+        o.flush()?;
+        read_line(&mut self.stdin)
+    }
+
+    fn is_interactive(&self) -> bool {
+        true
+    }
+}
+
+/// Lines of a string given on the command line (not used for SQL arguments, which run whole).
+pub struct Lines {
+    lines: std::vec::IntoIter<Vec<u8>>,
+}
+
+impl Lines {
+    /// Splits text into lines.
+    pub fn new(text: &[u8]) -> Self {
+        let mut r = text;
+        let mut v = Vec::new();
+        while let Ok(Some(l)) = read_line(&mut r) {
+            v.push(l);
+        }
+        Lines {
+            lines: v.into_iter(),
+        }
+    }
+}
+
+impl LineSource for Lines {
+    fn next_line(&mut self, _continuation: bool) -> io::Result<Option<Vec<u8>>> {
+        Ok(self.lines.next())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn crlf_and_nul_are_handled_like_sqlite3() {
+        let mut r: &[u8] = b"a\r\nb\0c\nnext\nlast\r";
+        assert_eq!(read_line(&mut r).unwrap(), Some(b"a".to_vec()));
+        // The NUL loses the rest of its chunk, newline included: the lines join.
+        assert_eq!(read_line(&mut r).unwrap(), Some(b"bnext".to_vec()));
+        assert_eq!(read_line(&mut r).unwrap(), Some(b"last\r".to_vec()));
+        assert_eq!(read_line(&mut r).unwrap(), None);
+    }
+}

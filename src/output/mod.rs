@@ -1,0 +1,152 @@
+//! The output stack: where rendered bytes go.
+//!
+//! sqlite3 writes results to `p->out`, which is stdout, a file (`.output FILE`), a pipe
+//! (`.output |cmd`), or any of those for one command only (`.once`). Writes are buffered;
+//! the shell flushes before it reads each input line, as sqlite3 flushes `p->out`. Every
+//! failed write surfaces as an `io::Error` so that the shell can report it (sqlite3 is
+//! silent about a full disk; litesh is not).
+
+use std::fs::File;
+use std::io::{self, BufWriter, Write};
+use std::process::{Child, ChildStdin, Command, Stdio};
+
+/// Where the current output goes.
+enum Target {
+    Stdout(BufWriter<io::Stdout>),
+    File(BufWriter<File>),
+    Pipe {
+        stdin: BufWriter<ChildStdin>,
+        child: Child,
+    },
+}
+
+/// The shell's output: stdout or a redirection, plus the `.once` flag.
+pub struct Output {
+    target: Target,
+    /// True when the redirection ends after the next SQL statement or command.
+    pub once: bool,
+    /// Name of the current redirection (for `.show`), empty for stdout.
+    pub name: Vec<u8>,
+}
+
+/// True when the error is a broken pipe on our output: the reader went away.
+pub fn is_broken_pipe(e: &io::Error) -> bool {
+    e.kind() == io::ErrorKind::BrokenPipe
+}
+
+impl Default for Output {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Output {
+    /// Output to stdout.
+    pub fn new() -> Self {
+        Output {
+            target: Target::Stdout(BufWriter::with_capacity(64 * 1024, io::stdout())),
+            once: false,
+            name: Vec::new(),
+        }
+    }
+
+    /// True when writing to the process's stdout.
+    pub fn is_stdout(&self) -> bool {
+        matches!(self.target, Target::Stdout(_))
+    }
+
+    /// Redirects to a file (truncating, or appending when `append`).
+    pub fn to_file(&mut self, path: &std::path::Path, append: bool, name: &[u8]) -> io::Result<()> {
+        let f = if append {
+            std::fs::OpenOptions::new()
+                .append(true)
+                .create(true)
+                .open(path)?
+        } else {
+            File::create(path)?
+        };
+        self.reset()?;
+        self.target = Target::File(BufWriter::new(f));
+        self.name = name.to_vec();
+        Ok(())
+    }
+
+    /// Redirects into the standard input of `sh -c CMD`.
+    pub fn to_pipe(&mut self, cmd: &std::ffi::OsStr, name: &[u8]) -> io::Result<()> {
+        let mut child = Command::new("/bin/sh")
+            .arg("-c")
+            .arg(cmd)
+            .stdin(Stdio::piped())
+            .spawn()?;
+        let stdin = child
+            .stdin
+            .take()
+            .ok_or_else(|| io::Error::other("no pipe"))?;
+        self.reset()?;
+        self.target = Target::Pipe {
+            stdin: BufWriter::new(stdin),
+            child,
+        };
+        self.name = name.to_vec();
+        Ok(())
+    }
+
+    /// Ends any redirection: flush and close it (waiting for a pipe's command), back to stdout.
+    pub fn reset(&mut self) -> io::Result<()> {
+        self.once = false;
+        self.name.clear();
+        let old = std::mem::replace(
+            &mut self.target,
+            Target::Stdout(BufWriter::with_capacity(64 * 1024, io::stdout())),
+        );
+        match old {
+            Target::Stdout(mut w) => w.flush(),
+            Target::File(mut w) => {
+                w.flush()?;
+                let f = w.into_inner().map_err(|e| e.into_error())?;
+                f.sync_all().or(Ok(()))
+            }
+            Target::Pipe { stdin, mut child } => {
+                let r = match stdin.into_inner() {
+                    Ok(s) => {
+                        drop(s);
+                        Ok(())
+                    }
+                    Err(e) => Err(e.into_error()),
+                };
+                child.wait()?;
+                // A command that stopped reading is not our error (sqlite3's pclose is quiet).
+                match r {
+                    Err(e) if is_broken_pipe(&e) => Ok(()),
+                    other => other,
+                }
+            }
+        }
+    }
+}
+
+impl Write for Output {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match &mut self.target {
+            Target::Stdout(w) => w.write(buf),
+            Target::File(w) => w.write(buf),
+            Target::Pipe { stdin, .. } => stdin.write(buf),
+        }
+    }
+
+    fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
+        match &mut self.target {
+            Target::Stdout(w) => w.write_all(buf),
+            Target::File(w) => w.write_all(buf),
+            Target::Pipe { stdin, .. } => stdin.write_all(buf),
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        match &mut self.target {
+            Target::Stdout(w) => w.flush(),
+            Target::File(w) => w.flush(),
+            Target::Pipe { stdin, .. } => stdin.flush(),
+        }
+    }
+}

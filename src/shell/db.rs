@@ -1,0 +1,158 @@
+//! The main database connection: opened lazily as sqlite3 opens it (`open_db`), with the
+//! open options of the command line and `.open`.
+
+use std::ffi::{OsStr, OsString};
+use std::io::Read;
+use std::time::Duration;
+
+use rusqlite::{Connection, OpenFlags};
+
+use crate::exec::raw;
+
+/// How the database file is opened (sqlite3's `openMode`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum OpenMode {
+    /// Read-write, created when missing.
+    #[default]
+    Normal,
+    /// `-readonly`
+    ReadOnly,
+    /// `-deserialize`: the file is read into memory.
+    Deserialize,
+    /// `-append`: the append VFS (not available in litesh).
+    Append,
+    /// `-zip`: a ZIP archive (not available in litesh).
+    Zip,
+}
+
+/// The main database and how to open it.
+pub struct Database {
+    /// File name as given; `None` for a temporary database (`.open` without a name).
+    pub filename: Option<OsString>,
+    /// The connection, once opened.
+    pub conn: Option<Connection>,
+    /// Open mode.
+    pub mode: OpenMode,
+    /// `-nofollow`
+    pub nofollow: bool,
+    /// `-vfs NAME`
+    pub vfs: Option<OsString>,
+    /// `-maxsize N` for deserialized databases.
+    pub max_size: i64,
+}
+
+impl Database {
+    /// A database not yet opened; no name means `:memory:` as in sqlite3.
+    pub fn new(filename: Option<OsString>) -> Self {
+        Database {
+            filename: Some(filename.unwrap_or_else(|| ":memory:".into())),
+            conn: None,
+            mode: OpenMode::Normal,
+            nofollow: false,
+            vfs: None,
+            max_size: 0,
+        }
+    }
+
+    /// The name shown in messages.
+    pub fn display_name(&self) -> String {
+        self.filename
+            .as_deref()
+            .map(|f| f.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    }
+
+    /// Opens the database now (sqlite3's `open_db`). On failure returns sqlite3's message
+    /// `Error: unable to open database "NAME": MSG`.
+    pub fn open(&mut self) -> Result<(), Vec<u8>> {
+        let name: OsString = self.filename.clone().unwrap_or_default();
+        let result = match self.mode {
+            OpenMode::Append | OpenMode::Zip => Err(format!(
+                "Error: unable to open database \"{}\": {} is not supported by litesh",
+                name.to_string_lossy(),
+                if self.mode == OpenMode::Append {
+                    "the append VFS"
+                } else {
+                    "ZIP archive mode"
+                }
+            )
+            .into_bytes()),
+            OpenMode::Deserialize => self.open_deserialized(&name),
+            _ => self.open_file(&name),
+        };
+        let conn = result?;
+        raw::configure(&conn);
+        // sqlite3 waits for no lock unless `.timeout` says so.
+        let _ = conn.busy_timeout(Duration::ZERO);
+        self.conn = Some(conn);
+        Ok(())
+    }
+
+    fn open_file(&self, name: &OsStr) -> Result<Connection, Vec<u8>> {
+        let mut flags = OpenFlags::SQLITE_OPEN_URI | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        flags |= if self.mode == OpenMode::ReadOnly {
+            OpenFlags::SQLITE_OPEN_READ_ONLY
+        } else {
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE
+        };
+        if self.nofollow {
+            flags |= OpenFlags::SQLITE_OPEN_NOFOLLOW;
+        }
+        let r = match &self.vfs {
+            Some(vfs) => {
+                let vfs = std::ffi::CString::new(vfs.as_encoded_bytes().to_vec())
+                    .map_err(|_| b"Error: invalid VFS name".to_vec())?;
+                Connection::open_with_flags_and_vfs(name, flags, vfs.as_c_str())
+            }
+            None => Connection::open_with_flags(name, flags),
+        };
+        r.map_err(|e| open_error(name, &e))
+    }
+
+    fn open_deserialized(&self, name: &OsStr) -> Result<Connection, Vec<u8>> {
+        let mut conn = Connection::open_in_memory().map_err(|e| open_error(name, &e))?;
+        // sqlite3 reads the whole file; a missing file gives an empty database.
+        let data = std::fs::File::open(name).and_then(|mut f| {
+            let mut v = Vec::new();
+            f.read_to_end(&mut v).map(|_| v)
+        });
+        let data = data.unwrap_or_default();
+        let len = data.len();
+        conn.deserialize_read_exact("main", &data[..], len, false)
+            .map_err(|e| {
+                format!("Error: sqlite3_deserialize() returns {}", err_code(&e)).into_bytes()
+            })?;
+        if self.max_size > 0 {
+            raw::set_size_limit(&conn, self.max_size);
+        }
+        Ok(conn)
+    }
+
+    /// Closes the connection (if open).
+    pub fn close(&mut self) {
+        self.conn = None;
+    }
+}
+
+fn err_code(e: &rusqlite::Error) -> i32 {
+    match e {
+        rusqlite::Error::SqliteFailure(f, _) => f.extended_code & 0xff,
+        _ => 1,
+    }
+}
+
+/// sqlite3's message for a failed open.
+pub fn open_error(name: &OsStr, e: &rusqlite::Error) -> Vec<u8> {
+    let msg = match e {
+        rusqlite::Error::SqliteFailure(f, _) => {
+            // rusqlite appends the path to the library's message; sqlite3 shows it alone.
+            rusqlite::ffi::code_to_str(f.extended_code).to_string()
+        }
+        other => other.to_string(),
+    };
+    let mut out = b"Error: unable to open database \"".to_vec();
+    out.extend_from_slice(name.as_encoded_bytes());
+    out.extend_from_slice(b"\": ");
+    out.extend_from_slice(msg.as_bytes());
+    out
+}

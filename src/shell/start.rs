@@ -1,0 +1,359 @@
+//! Start-up: sqlite3 3.40.1's `main()` — the two passes over the options, `~/.sqliterc`,
+//! SQL arguments, then stdin or the terminal — and the exit code.
+
+use std::ffi::OsString;
+use std::io::{self, IsTerminal, Write};
+use std::path::PathBuf;
+use std::sync::atomic::Ordering;
+
+use super::{Failure, Flow, OpenMode, Shell, SEEN_INTERRUPT};
+use crate::cli::{self, Opt};
+use crate::exec::ExecError;
+use crate::input::{Reader, Terminal};
+use crate::render::Mode;
+
+/// Runs litesh with these arguments (including `argv[0]`); returns the exit code.
+pub fn main(argv: Vec<OsString>) -> u8 {
+    let code = run(argv);
+    (code & 0xff) as u8
+}
+
+/// The home directory as sqlite3 finds it: the password database first, then `$HOME`.
+pub fn home_dir() -> Option<PathBuf> {
+    if let Ok(Some(u)) = nix::unistd::User::from_uid(nix::unistd::getuid()) {
+        return Some(u.dir);
+    }
+    std::env::var_os("HOME").map(PathBuf::from)
+}
+
+fn install_interrupt_handler(shell: &Shell) {
+    let slot = shell.interrupt.clone();
+    let _ = ctrlc::set_handler(move || {
+        let n = SEEN_INTERRUPT.fetch_add(1, Ordering::SeqCst) + 1;
+        if let Some(h) = slot.lock().unwrap_or_else(|e| e.into_inner()).as_ref() {
+            h.interrupt();
+        }
+        if n > 2 {
+            std::process::exit(1);
+        }
+    });
+}
+
+fn run(argv: Vec<OsString>) -> i32 {
+    let args = match cli::parse(&argv) {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("{e}");
+            return 1;
+        }
+    };
+    let mut shell = Shell::new(args.argv0.clone(), args.filename.clone());
+    shell.interactive = io::stdin().is_terminal();
+    let mut init_file: Option<OsString> = None;
+    // First pass: what must be known before the database opens.
+    for o in &args.options {
+        match o.opt {
+            Opt::Batch => shell.interactive = false,
+            Opt::Init => init_file = Some(o.values[0].clone()),
+            Opt::Vfs => shell.db.vfs = Some(o.values[0].clone()),
+            Opt::Append => shell.db.mode = OpenMode::Append,
+            Opt::Deserialize => shell.db.mode = OpenMode::Deserialize,
+            Opt::MaxSize => shell.db.max_size = integer_value(&o.values[0]),
+            Opt::ReadOnly => shell.db.mode = OpenMode::ReadOnly,
+            Opt::NoFollow => shell.db.nofollow = true,
+            Opt::Zip => shell.db.mode = OpenMode::Zip,
+            Opt::Bail => shell.settings.bail = true,
+            _ => {}
+        }
+    }
+    install_interrupt_handler(&shell);
+    let want_stdin = args.commands.is_empty();
+    let warn_in_memory = args.filename.is_none() && argv.len() == 1;
+
+    // sqlite3 opens an existing file at once, and delays creating a new one.
+    if let Some(f) = &args.filename {
+        if std::path::Path::new(f).exists() {
+            if let Err(msg) = shell.db.open() {
+                eprintln!("{}", String::from_utf8_lossy(&msg));
+                return 1;
+            }
+            shell.publish_interrupt();
+        }
+    }
+
+    if let Some(code) = process_sqliterc(&mut shell, init_file.as_deref()) {
+        return code;
+    }
+
+    // Second pass: everything else, in order.
+    for o in &args.options {
+        let value = || o.values.first().cloned().unwrap_or_default();
+        let r = &mut shell.settings.render;
+        match o.opt {
+            Opt::Html => r.mode = Mode::Html,
+            Opt::List => r.mode = Mode::List,
+            Opt::Quote => r.mode = Mode::Quote,
+            Opt::Line => r.mode = Mode::Line,
+            Opt::Column => r.mode = Mode::Column,
+            Opt::Json => r.mode = Mode::Json,
+            Opt::Markdown => r.mode = Mode::Markdown,
+            Opt::Table => r.mode = Mode::Table,
+            Opt::Box => r.mode = Mode::Box,
+            Opt::Csv => {
+                r.mode = Mode::Csv;
+                r.col_sep = b",".to_vec();
+            }
+            Opt::Ascii => {
+                r.mode = Mode::Ascii;
+                r.col_sep = b"\x1f".to_vec();
+                r.row_sep = b"\x1e".to_vec();
+            }
+            Opt::Tabs => {
+                r.mode = Mode::List;
+                r.col_sep = b"\t".to_vec();
+            }
+            Opt::Separator => r.col_sep = value().into_encoded_bytes(),
+            Opt::Newline => r.row_sep = value().into_encoded_bytes(),
+            Opt::NullValue => r.null_value = value().into_encoded_bytes(),
+            Opt::Header => r.show_header = true,
+            Opt::NoHeader => r.show_header = false,
+            Opt::Echo => shell.settings.echo = true,
+            Opt::Bail => shell.settings.bail = true,
+            Opt::Interactive => shell.interactive = true,
+            Opt::Batch => shell.interactive = false,
+            Opt::Version => {
+                let (v, id) = crate::exec::raw::version();
+                let _ = shell.out.flush();
+                println!("{v} {id}");
+                return 0;
+            }
+            Opt::Help => {
+                let _ = shell.out.flush();
+                eprint!("{}", cli::usage(&shell.argv0));
+                return 1;
+            }
+            Opt::Cmd => {
+                let cmd = value().into_encoded_bytes();
+                if let Some(code) = run_cmd_option(&mut shell, &cmd) {
+                    return code;
+                }
+            }
+            Opt::Archive => {
+                let _ = shell.out.flush();
+                eprintln!("Error: the .archive command is not supported by litesh");
+                return 1;
+            }
+            Opt::Unknown => {
+                let _ = shell.out.flush();
+                eprintln!(
+                    "{}: Error: unknown option: {}",
+                    shell.argv0,
+                    value().to_string_lossy()
+                );
+                eprintln!("Use -help for a list of options.");
+                return 1;
+            }
+            _ => {}
+        }
+    }
+
+    let mut rc = 0;
+    if !want_stdin {
+        for cmd in &args.commands {
+            let cmd = cmd.as_encoded_bytes();
+            if cmd.first() == Some(&b'.') {
+                match shell.run_dot_line(cmd) {
+                    (Flow::Exit(c), _) => return finish(&mut shell, c),
+                    (Flow::Stop, _) => return finish(&mut shell, 0),
+                    (Flow::Continue, true) => return finish(&mut shell, 1),
+                    (Flow::Continue, false) => {}
+                }
+            } else {
+                match shell.run_sql(cmd) {
+                    Ok(()) => {}
+                    Err(ExecError::Io(e)) => {
+                        if let Flow::Exit(c) = shell.io_failure(&e) {
+                            return finish(&mut shell, c);
+                        }
+                    }
+                    Err(e) => {
+                        let code = e.exit_code();
+                        report_arg_error(&mut shell, &e);
+                        return finish(&mut shell, code);
+                    }
+                }
+            }
+        }
+    } else if shell.interactive {
+        let (v, id) = crate::exec::raw::version();
+        let id19: String = id.chars().take(19).collect();
+        println!("SQLite version {v} {id19}\nEnter \".help\" for usage hints.");
+        if warn_in_memory {
+            println!(
+                "Connected to a transient in-memory database.\nUse \".open FILENAME\" to reopen on a persistent database."
+            );
+        }
+        let mut term = Terminal::new(
+            shell.settings.prompt.clone(),
+            shell.settings.cont_prompt.clone(),
+        );
+        match shell.process_input(&mut term) {
+            (Flow::Exit(c), _) => return finish(&mut shell, c),
+            (_, failed) => rc = i32::from(failed),
+        }
+    } else {
+        let stdin = io::stdin().lock();
+        let mut src = Reader(stdin);
+        match shell.process_input(&mut src) {
+            (Flow::Exit(c), _) => return finish(&mut shell, c),
+            (_, failed) => rc = i32::from(failed),
+        }
+    }
+    finish(&mut shell, rc)
+}
+
+/// Flushes and closes everything; a failed write makes a zero exit code non-zero.
+fn finish(shell: &mut Shell, code: i32) -> i32 {
+    if let Err(e) = shell.out.reset() {
+        shell.io_failure(&e);
+    }
+    if let Err(e) = io::stdout().flush() {
+        shell.io_failure(&e);
+    }
+    shell.db.close();
+    if code == 0 && shell.output_failed && !broken_pipe_only(shell) {
+        return 1;
+    }
+    code
+}
+
+fn broken_pipe_only(_shell: &Shell) -> bool {
+    false
+}
+
+fn report_arg_error(shell: &mut Shell, e: &ExecError) {
+    let text = match e {
+        ExecError::Prepare { text } => [b"Error: in prepare, ".as_slice(), text].concat(),
+        ExecError::Step { text, .. } => [b"Error: stepping, ".as_slice(), text].concat(),
+        ExecError::Io(_) => return,
+    };
+    shell.report(&Failure::Msg(text));
+}
+
+/// `-cmd COMMAND`: runs at once; an error stops litesh only with `-bail`.
+fn run_cmd_option(shell: &mut Shell, cmd: &[u8]) -> Option<i32> {
+    if cmd.first() == Some(&b'.') {
+        match shell.run_dot_line(cmd) {
+            (Flow::Exit(c), _) => Some(c),
+            (Flow::Stop, _) if shell.settings.bail => Some(0),
+            (Flow::Continue, true) if shell.settings.bail => Some(1),
+            _ => None,
+        }
+    } else {
+        match shell.run_sql(cmd) {
+            Ok(()) => None,
+            Err(ExecError::Io(e)) => match shell.io_failure(&e) {
+                Flow::Exit(c) => Some(c),
+                _ => None,
+            },
+            Err(e) => {
+                let code = e.exit_code();
+                report_arg_error(shell, &e);
+                shell.settings.bail.then_some(code)
+            }
+        }
+    }
+}
+
+/// `~/.sqliterc` or `-init FILE` (sqlite3's `process_sqliterc`). Returns an exit code when
+/// litesh must stop.
+fn process_sqliterc(shell: &mut Shell, init: Option<&std::ffi::OsStr>) -> Option<i32> {
+    let path = match init {
+        Some(p) => PathBuf::from(p),
+        None => match home_dir() {
+            Some(h) => h.join(".sqliterc"),
+            None => {
+                eprintln!("-- warning: cannot find home directory; cannot read ~/.sqliterc");
+                return None;
+            }
+        },
+    };
+    match std::fs::File::open(&path) {
+        Ok(f) => {
+            if shell.interactive {
+                eprintln!("-- Loading resources from {}", path.display());
+            }
+            let mut src = Reader(io::BufReader::new(f));
+            let saved = shell.lineno;
+            let (flow, failed) = shell.process_input(&mut src);
+            shell.lineno = saved;
+            if let Flow::Exit(c) = flow {
+                return Some(finish(shell, c));
+            }
+            if failed && shell.settings.bail {
+                return Some(1);
+            }
+        }
+        Err(_) if init.is_some() => {
+            eprintln!("cannot open: \"{}\"", path.display());
+            if shell.settings.bail {
+                return Some(1);
+            }
+        }
+        Err(_) => {}
+    }
+    None
+}
+
+/// sqlite3's `integerValue()`: decimal or 0x hex, with an optional KiB/MiB/… suffix.
+pub fn integer_value(v: &std::ffi::OsStr) -> i64 {
+    integer_value_bytes(v.as_encoded_bytes())
+}
+
+/// [`integer_value`] on bytes.
+pub fn integer_value_bytes(z: &[u8]) -> i64 {
+    let mut i = 0;
+    let mut neg = false;
+    if z.first() == Some(&b'-') {
+        neg = true;
+        i = 1;
+    } else if z.first() == Some(&b'+') {
+        i = 1;
+    }
+    let mut v: i64 = 0;
+    if z.get(i) == Some(&b'0') && matches!(z.get(i + 1), Some(b'x') | Some(b'X')) {
+        i += 2;
+        while let Some(d) = z.get(i).and_then(|c| (*c as char).to_digit(16)) {
+            v = v.wrapping_mul(16).wrapping_add(d as i64);
+            i += 1;
+        }
+    } else {
+        while let Some(c) = z.get(i).filter(|c| c.is_ascii_digit()) {
+            v = v.wrapping_mul(10).wrapping_add((c - b'0') as i64);
+            i += 1;
+        }
+    }
+    const SUFFIXES: &[(&str, i64)] = &[
+        ("KiB", 1024),
+        ("MiB", 1024 * 1024),
+        ("GiB", 1024 * 1024 * 1024),
+        ("KB", 1000),
+        ("MB", 1_000_000),
+        ("GB", 1_000_000_000),
+        ("K", 1000),
+        ("M", 1_000_000),
+        ("G", 1_000_000_000),
+    ];
+    let rest = &z[i.min(z.len())..];
+    for (s, m) in SUFFIXES {
+        if rest.eq_ignore_ascii_case(s.as_bytes()) {
+            v = v.wrapping_mul(*m);
+            break;
+        }
+    }
+    if neg {
+        v.wrapping_neg()
+    } else {
+        v
+    }
+}
