@@ -150,7 +150,9 @@ pub fn run_stmt(
     let mut io_err = None;
     while let Ok(true) = stmt.step() {
         if index == 0 {
-            names = (0..stmt.column_count()).map(|i| stmt.column_name(i)).collect();
+            names = (0..stmt.column_count())
+                .map(|i| stmt.column_name(i))
+                .collect();
         }
         let vals: Vec<Value<'_>> = (0..names.len()).map(|i| stmt.value(i)).collect();
         if let Err(e) = renderer.row(out, &names, &vals, index) {

@@ -1,0 +1,3 @@
+//! Differential cases against /usr/bin/sqlite3, grouped by concern.
+
+mod basic;
