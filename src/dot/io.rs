@@ -72,6 +72,9 @@ pub fn dump(shell: &mut Shell, args: &[Vec<u8>]) -> DotResult {
 
 /// `.read FILE` or `.read '|COMMAND'`
 pub fn read(shell: &mut Shell, args: &[Vec<u8>]) -> DotResult {
+    if let Some(f) = shell.fail_if_safe("cannot run .read in safe mode") {
+        return Ok(f);
+    }
     if args.len() != 2 {
         return Err(Failure::msg("Usage: .read FILE"));
     }
@@ -102,6 +105,13 @@ pub fn read(shell: &mut Shell, args: &[Vec<u8>]) -> DotResult {
 
 /// `.output ?FILE?` and `.once ?FILE?` (files and `|command`s).
 pub fn output(shell: &mut Shell, args: &[Vec<u8>]) -> DotResult {
+    let msg = format!(
+        "cannot run .{} in safe mode",
+        String::from_utf8_lossy(&args[0])
+    );
+    if let Some(f) = shell.fail_if_safe(&msg) {
+        return Ok(f);
+    }
     let once = super::resolves_to(&args[0], "once");
     let mut file: Option<Vec<u8>> = None;
     let mut i = 1;
@@ -240,7 +250,14 @@ pub fn open(shell: &mut Shell, args: &[Vec<u8>]) -> DotResult {
     shell.db.filename = None;
     let mut failed = false;
     if let Some(f) = &file {
-        if new {
+        if f != b":memory:" {
+            if let Some(flow) =
+                shell.fail_if_safe("cannot open disk-based database files in safe mode")
+            {
+                return Ok(flow);
+            }
+        }
+        if new && !shell.safe {
             let _ = std::fs::remove_file(os(f));
         }
         shell.db.filename = Some(os(f).to_os_string());
@@ -286,6 +303,13 @@ fn dest_error(conn: &Connection) -> Failure {
 
 /// `.backup ?DB? FILE` and `.save ?DB? FILE`
 pub fn backup(shell: &mut Shell, args: &[Vec<u8>]) -> DotResult {
+    let msg = format!(
+        "cannot run .{} in safe mode",
+        String::from_utf8_lossy(&args[0])
+    );
+    if let Some(f) = shell.fail_if_safe(&msg) {
+        return Ok(f);
+    }
     let mut dest: Option<&[u8]> = None;
     let mut db: Option<&[u8]> = None;
     for a in &args[1..] {
@@ -347,6 +371,9 @@ fn step_all(b: &Backup<'_, '_>) -> Result<(), ()> {
 
 /// `.restore ?DB? FILE`
 pub fn restore(shell: &mut Shell, args: &[Vec<u8>]) -> DotResult {
+    if let Some(f) = shell.fail_if_safe("cannot run .restore in safe mode") {
+        return Ok(f);
+    }
     let (file, db) = match args.len() {
         2 => (&args[1], &b"main"[..]),
         3 => (&args[2], &args[1][..]),

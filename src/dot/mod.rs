@@ -78,7 +78,7 @@ pub const REGISTRY: &[DotCommand] = &[
     cmd("load", 0, None),
     cmd("log", 0, None),
     cmd("mode", 0, None),
-    exact("nonce", None),
+    exact("nonce", Some(settings::nonce)),
     cmd("nullvalue", 0, Some(settings::nullvalue)),
     cmd("open", 2, Some(io::open)),
     cmd("output", 0, Some(io::output)),

@@ -117,3 +117,22 @@ pub fn quit(_shell: &mut Shell, _args: &[Vec<u8>]) -> DotResult {
 pub fn noop(_shell: &mut Shell, _args: &[Vec<u8>]) -> DotResult {
     Ok(Flow::Continue)
 }
+
+/// `.nonce STRING`: lifts safe mode for the next command when the nonce matches.
+pub fn nonce(shell: &mut Shell, args: &[Vec<u8>]) -> DotResult {
+    if args.len() != 2 {
+        return usage(".nonce NONCE");
+    }
+    if shell.nonce.as_deref() != Some(&args[1][..]) {
+        let _ = shell.out.flush();
+        eprintln!(
+            "line {}: incorrect nonce: \"{}\"",
+            shell.lineno,
+            String::from_utf8_lossy(&args[1])
+        );
+        return Ok(Flow::Exit(1));
+    }
+    shell.safe = false;
+    shell.safe_nonce_used = true;
+    Ok(Flow::Continue)
+}

@@ -27,6 +27,8 @@ pub enum ExecError {
     },
     /// Writing the output failed.
     Io(io::Error),
+    /// The shell must leave with this code (a safe-mode violation).
+    Exit(i32),
 }
 
 impl From<io::Error> for ExecError {
@@ -40,6 +42,7 @@ impl ExecError {
     pub fn exit_code(&self) -> i32 {
         match self {
             ExecError::Step { code, .. } => *code,
+            ExecError::Exit(c) => *c,
             _ => 1,
         }
     }

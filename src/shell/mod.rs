@@ -127,6 +127,16 @@ pub struct Shell {
     pub interrupt: InterruptSlot,
     /// Set once a write to the output failed (reported at exit).
     pub output_failed: bool,
+    /// `-safe`: the setting that persists.
+    pub safe_persist: bool,
+    /// Safe mode for the current command (`.nonce` lifts it for one command).
+    pub safe: bool,
+    /// `-nonce STRING`
+    pub nonce: Option<Vec<u8>>,
+    /// Set by `.nonce` so that safe mode stays off for the next command.
+    pub safe_nonce_used: bool,
+    /// What the safe-mode authorizer refused, for [`Shell::run_sql`] to act on.
+    pub safe_violation: Arc<Mutex<Option<String>>>,
 }
 
 impl Shell {
@@ -142,6 +152,11 @@ impl Shell {
             lineno: 0,
             interrupt: Arc::new(Mutex::new(None)),
             output_failed: false,
+            safe_persist: false,
+            safe: false,
+            nonce: None,
+            safe_nonce_used: false,
+            safe_violation: Arc::new(Mutex::new(None)),
         }
     }
 
@@ -161,8 +176,67 @@ impl Shell {
                 return Err(Failure::Reported);
             }
             self.publish_interrupt();
+            self.install_safe_authorizer();
         }
         Ok(())
+    }
+
+    /// sqlite3's `safeModeAuth`: in safe mode, ATTACH and a few functions stop the shell.
+    pub fn install_safe_authorizer(&mut self) {
+        if !self.safe_persist {
+            return;
+        }
+        let slot = self.safe_violation.clone();
+        if let Some(conn) = self.db.conn.as_mut() {
+            let _ = conn.authorizer(Some(move |ctx: rusqlite::hooks::AuthContext<'_>| {
+                use rusqlite::hooks::{AuthAction, Authorization};
+                const PROHIBITED: &[&str] = &[
+                    "edit",
+                    "fts3_tokenizer",
+                    "load_extension",
+                    "readfile",
+                    "writefile",
+                    "zipfile",
+                    "zipfile_cds",
+                ];
+                let msg = match ctx.action {
+                    AuthAction::Attach { .. } => Some("cannot run ATTACH in safe mode".to_string()),
+                    AuthAction::Function { function_name } => PROHIBITED
+                        .iter()
+                        .find(|f| f.eq_ignore_ascii_case(function_name))
+                        .map(|f| format!("cannot use the {f}() function in safe mode")),
+                    _ => None,
+                };
+                match msg {
+                    Some(m) => {
+                        let mut g = slot.lock().unwrap_or_else(|e| e.into_inner());
+                        g.get_or_insert(m);
+                        Authorization::Deny
+                    }
+                    None => Authorization::Allow,
+                }
+            }));
+        }
+    }
+
+    /// sqlite3's `failIfSafeMode`: in safe mode, report `line N: MSG` and leave with 1.
+    pub fn fail_if_safe(&mut self, msg: &str) -> Option<Flow> {
+        if !self.safe {
+            return None;
+        }
+        let _ = self.out.flush();
+        eprintln!("line {}: {msg}", self.lineno);
+        Some(Flow::Exit(1))
+    }
+
+    /// A safe-mode violation caught by the authorizer, if any.
+    fn take_safe_violation(&mut self) -> Option<Flow> {
+        let m = self
+            .safe_violation
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take()?;
+        self.fail_if_safe(&m)
     }
 
     /// Makes the current connection the one SIGINT interrupts.
@@ -209,7 +283,13 @@ impl Shell {
             Err(_) => std::process::exit(1),
         }
         let conn = self.db.conn.as_ref().expect("opened above");
-        exec::run(conn, sql, &self.settings.render, &mut self.out)
+        let r = exec::run(conn, sql, &self.settings.render, &mut self.out);
+        if r.is_err() {
+            if let Some(Flow::Exit(c)) = self.take_safe_violation() {
+                return Err(ExecError::Exit(c));
+            }
+        }
+        r
     }
 
     /// Ends a `.once` redirection after the command it applied to.
@@ -251,11 +331,12 @@ impl Shell {
                 }
                 true
             }
+            Err(ExecError::Exit(c)) => return Err(Flow::Exit(c)),
             Err(e) => {
                 let (kind, text) = match &e {
                     ExecError::Prepare { text } => ("Parse error", text),
                     ExecError::Step { text, .. } => ("Runtime error", text),
-                    ExecError::Io(_) => unreachable!(),
+                    ExecError::Io(_) | ExecError::Exit(_) => unreachable!(),
                 };
                 let prefix = if from_terminal {
                     format!("{kind}:")
@@ -270,6 +351,7 @@ impl Shell {
             }
         };
         self.end_once();
+        self.safe = self.safe_persist;
         Ok(failed)
     }
 
@@ -282,6 +364,11 @@ impl Shell {
         };
         if !line_is_output_redirect(line) {
             self.end_once();
+        }
+        if self.safe_nonce_used {
+            self.safe_nonce_used = false;
+        } else {
+            self.safe = self.safe_persist;
         }
         out
     }

@@ -63,6 +63,7 @@ fn run(argv: Vec<OsString>) -> i32 {
             Opt::NoFollow => shell.db.nofollow = true,
             Opt::Zip => shell.db.mode = OpenMode::Zip,
             Opt::Bail => shell.settings.bail = true,
+            Opt::Nonce => shell.nonce = Some(o.values[0].clone().into_encoded_bytes()),
             _ => {}
         }
     }
@@ -120,6 +121,11 @@ fn run(argv: Vec<OsString>) -> i32 {
             Opt::Echo => shell.settings.echo = true,
             Opt::Bail => shell.settings.bail = true,
             Opt::Interactive => shell.interactive = true,
+            Opt::Safe => {
+                shell.safe = true;
+                shell.safe_persist = true;
+                shell.install_safe_authorizer();
+            }
             Opt::Batch => shell.interactive = false,
             Opt::Version => {
                 let (v, id) = crate::exec::raw::version();
@@ -176,6 +182,7 @@ fn run(argv: Vec<OsString>) -> i32 {
                             return finish(&mut shell, c);
                         }
                     }
+                    Err(ExecError::Exit(c)) => return finish(&mut shell, c),
                     Err(e) => {
                         let code = e.exit_code();
                         report_arg_error(&mut shell, &e);
@@ -235,7 +242,7 @@ fn report_arg_error(shell: &mut Shell, e: &ExecError) {
     let text = match e {
         ExecError::Prepare { text } => [b"Error: in prepare, ".as_slice(), text].concat(),
         ExecError::Step { text, .. } => [b"Error: stepping, ".as_slice(), text].concat(),
-        ExecError::Io(_) => return,
+        ExecError::Io(_) | ExecError::Exit(_) => return,
     };
     shell.report(&Failure::Msg(text));
 }
@@ -256,6 +263,7 @@ fn run_cmd_option(shell: &mut Shell, cmd: &[u8]) -> Option<i32> {
                 Flow::Exit(c) => Some(c),
                 _ => None,
             },
+            Err(ExecError::Exit(c)) => Some(c),
             Err(e) => {
                 let code = e.exit_code();
                 report_arg_error(shell, &e);
