@@ -87,6 +87,21 @@ pub struct RenderOpts {
     pub raw_newlines: bool,
 }
 
+impl Default for RenderOpts {
+    /// sqlite3's start-up settings: list mode, `|` and newline, no headers.
+    fn default() -> Self {
+        RenderOpts {
+            mode: Mode::List,
+            show_header: false,
+            col_sep: b"|".to_vec(),
+            row_sep: b"\n".to_vec(),
+            null_value: Vec::new(),
+            dest_table: Vec::new(),
+            raw_newlines: false,
+        }
+    }
+}
+
 /// A value as `sqlite3_column_text` shows it in 3.40.1, cut at the first NUL byte as
 /// sqlite3's C-string printing cuts it. `None` for NULL.
 pub fn text_of<'a>(v: &Value<'a>) -> Option<Cow<'a, [u8]>> {

@@ -19,7 +19,7 @@ pub use start::{integer_value_bytes, main};
 use crate::exec::{self, ExecError};
 use crate::input::LineSource;
 use crate::output::{self, Output};
-use crate::render::{Mode, RenderOpts};
+use crate::render::RenderOpts;
 use crate::split::{Splitter, Step, Unit};
 
 /// How a command or a source ended.
@@ -80,15 +80,7 @@ pub struct Settings {
 impl Default for Settings {
     fn default() -> Self {
         Settings {
-            render: RenderOpts {
-                mode: Mode::List,
-                show_header: false,
-                col_sep: b"|".to_vec(),
-                row_sep: b"\n".to_vec(),
-                null_value: Vec::new(),
-                dest_table: Vec::new(),
-                raw_newlines: false,
-            },
+            render: RenderOpts::default(),
             echo: false,
             bail: false,
             count_changes: false,
