@@ -241,7 +241,12 @@ impl Dumper<'_> {
         }
         select.extend_from_slice(b" FROM ");
         sql::ident(&mut select, table);
-        match self.insert_rows(&select, &dest) {
+        let first = self.insert_rows(&select, &dest);
+        if matches!(first, Err(Failed::Sqlite { .. })) {
+            // 3.40.1: any error in a table's rows turns COMMIT into ROLLBACK.
+            self.n_err += 1;
+        }
+        match first {
             Err(Failed::Sqlite { code: 11, msg }) => {
                 self.out.write_all(b"/****** CORRUPTION ERROR *******/\n")?;
                 self.report

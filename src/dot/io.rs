@@ -60,8 +60,10 @@ pub fn dump(shell: &mut Shell, args: &[Vec<u8>]) -> DotResult {
         return Ok(Flow::Continue);
     }
     shell.out.flush()?;
+    let mut errors = report.errors;
+    errors.dedup();
     let mut m = Vec::new();
-    for (i, e) in report.errors.iter().enumerate() {
+    for (i, e) in errors.iter().enumerate() {
         if i > 0 {
             m.push(b'\n');
         }
@@ -114,6 +116,7 @@ pub fn output(shell: &mut Shell, args: &[Vec<u8>]) -> DotResult {
     }
     let once = super::resolves_to(&args[0], "once");
     let mut file: Option<Vec<u8>> = None;
+    let mut editor_mode = false;
     let mut i = 1;
     while i < args.len() {
         let z = &args[i];
@@ -125,6 +128,8 @@ pub fn output(shell: &mut Shell, args: &[Vec<u8>]) -> DotResult {
             };
             if o == b"-bom" {
                 // handled below
+            } else if o == b"-x" || o == b"-e" {
+                editor_mode = true;
             } else {
                 let mut m = b"ERROR: unknown option: \"".to_vec();
                 m.extend_from_slice(z);
@@ -133,7 +138,7 @@ pub fn output(shell: &mut Shell, args: &[Vec<u8>]) -> DotResult {
                 shell.out.write_all(&m)?;
                 return Err(Failure::Reported);
             }
-        } else if file.is_none() {
+        } else if file.is_none() && !editor_mode {
             let mut f = z.clone();
             if f.first() == Some(&b'|') {
                 for rest in &args[i + 1..] {
@@ -153,6 +158,11 @@ pub fn output(shell: &mut Shell, args: &[Vec<u8>]) -> DotResult {
             return Err(Failure::Reported);
         }
         i += 1;
+    }
+    if editor_mode {
+        return Err(Failure::msg(
+            "Error: sending output to an editor or spreadsheet (-e, -x) is not supported by litesh",
+        ));
     }
     let bom = args[1..].iter().any(|a| a == b"-bom" || a == b"--bom");
     let file = file.unwrap_or_else(|| b"stdout".to_vec());
@@ -188,11 +198,11 @@ fn output_help(once: bool) -> &'static str {
          \x20      -x     Send output as CSV to a spreadsheet (same as \".excel\")\n"
     } else {
         ".output ?FILE?           Send output to FILE or stdout if FILE is omitted\n\
-         \x20    If FILE begins with '|' then open it as a pipe.\n\
-         \x20    Options:\n\
-         \x20      --bom                 Prefix output with a UTF8 byte-order mark\n\
-         \x20      -e                    Send output to the system text editor\n\
-         \x20      -x                    Send output as CSV to a spreadsheet\n"
+         \x20  If FILE begins with '|' then open it as a pipe.\n\
+         \x20  Options:\n\
+         \x20    --bom                 Prefix output with a UTF8 byte-order mark\n\
+         \x20    -e                    Send output to the system text editor\n\
+         \x20    -x                    Send output as CSV to a spreadsheet\n"
     }
 }
 

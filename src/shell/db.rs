@@ -39,6 +39,9 @@ pub struct Database {
     pub vfs: Option<OsString>,
     /// `-maxsize N` for deserialized databases.
     pub max_size: i64,
+    /// `-mmap N`: the default memory-map size (sqlite3 sets it process-wide with
+    /// `SQLITE_CONFIG_MMAP_SIZE`; litesh applies it to each connection it opens).
+    pub mmap: Option<i64>,
 }
 
 impl Database {
@@ -51,6 +54,7 @@ impl Database {
             nofollow: false,
             vfs: None,
             max_size: 0,
+            mmap: None,
         }
     }
 
@@ -84,6 +88,9 @@ impl Database {
         raw::configure(&conn);
         // sqlite3 waits for no lock unless `.timeout` says so.
         let _ = conn.busy_timeout(Duration::ZERO);
+        if let Some(n) = self.mmap {
+            let _ = conn.execute_batch(&format!("PRAGMA mmap_size={n}"));
+        }
         self.conn = Some(conn);
         Ok(())
     }

@@ -42,6 +42,8 @@ pub enum Failure {
     Reported,
     /// Writing output failed.
     Io(io::Error),
+    /// Already reported, and the program must end with this code (sqlite3 calls exit()).
+    Exit(i32),
 }
 
 impl From<io::Error> for Failure {
@@ -165,7 +167,7 @@ impl Shell {
             if let Err(msg) = self.db.open() {
                 let _ = self.out.flush();
                 eprintln!("{}", String::from_utf8_lossy(&msg));
-                return Err(Failure::Reported);
+                return Err(Failure::Exit(1));
             }
             self.publish_interrupt();
             self.install_safe_authorizer();
@@ -247,6 +249,7 @@ impl Shell {
                 Flow::Continue
             }
             Failure::Reported => Flow::Continue,
+            Failure::Exit(c) => Flow::Exit(*c),
             Failure::Io(e) => self.io_failure(e),
         }
     }
@@ -272,7 +275,8 @@ impl Shell {
         match self.ensure_open() {
             Ok(()) => {}
             Err(Failure::Io(e)) => return Err(ExecError::Io(e)),
-            Err(_) => std::process::exit(1),
+            Err(Failure::Exit(c)) => return Err(ExecError::Exit(c)),
+            Err(_) => return Err(ExecError::Exit(1)),
         }
         let conn = self.db.conn.as_ref().expect("opened above");
         let r = exec::run(conn, sql, &self.settings.render, &mut self.out);

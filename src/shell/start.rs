@@ -59,6 +59,7 @@ fn run(argv: Vec<OsString>) -> i32 {
             Opt::Append => shell.db.mode = OpenMode::Append,
             Opt::Deserialize => shell.db.mode = OpenMode::Deserialize,
             Opt::MaxSize => shell.db.max_size = integer_value(&o.values[0]),
+            Opt::Mmap => shell.db.mmap = Some(integer_value(&o.values[0])),
             Opt::ReadOnly => shell.db.mode = OpenMode::ReadOnly,
             Opt::NoFollow => shell.db.nofollow = true,
             Opt::Zip => shell.db.mode = OpenMode::Zip,
