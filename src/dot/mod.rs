@@ -5,8 +5,12 @@
 //! because `headers` comes before `help`. Handlers live in the submodules, grouped by
 //! concern; each gets the tokenized arguments (`args[0]` is the word as typed).
 
+mod help;
 mod io;
+mod registry;
 mod settings;
+
+pub use registry::REGISTRY;
 
 use crate::shell::{DotResult, Failure, Flow, Shell};
 use crate::split::dotargs::parse_dot_args;
@@ -14,111 +18,36 @@ use crate::split::dotargs::parse_dot_args;
 /// A dot-command handler.
 pub type Handler = fn(&mut Shell, &[Vec<u8>]) -> DotResult;
 
+/// How a typed word selects a command (the tests of sqlite3's `if` chain).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rule {
+    /// A prefix of the name at least this long (0: any non-empty prefix).
+    Prefix(usize),
+    /// Only the exact name.
+    Exact,
+}
+
 /// One registry entry.
 pub struct DotCommand {
     /// Full name.
     pub name: &'static str,
-    /// Shortest accepted prefix length (0 = any prefix, including the first letter).
-    pub min: usize,
-    /// Only the exact name (or an exact length) is accepted.
-    pub exact: bool,
+    /// How its name resolves.
+    pub rule: Rule,
     /// The handler; `None` for commands litesh does not provide (yet).
     pub run: Option<Handler>,
+    /// Its `.help` text, one or more lines each ending in `\n`.
+    pub help: Option<&'static str>,
 }
-
-const fn cmd(name: &'static str, min: usize, run: Option<Handler>) -> DotCommand {
-    DotCommand {
-        name,
-        min,
-        exact: false,
-        run,
-    }
-}
-
-const fn exact(name: &'static str, run: Option<Handler>) -> DotCommand {
-    DotCommand {
-        name,
-        min: 0,
-        exact: true,
-        run,
-    }
-}
-
-/// The registry, in sqlite3 3.40.1's dispatch order.
-pub const REGISTRY: &[DotCommand] = &[
-    cmd("auth", 2, None),
-    cmd("backup", 3, Some(io::backup)),
-    cmd("save", 3, Some(io::backup)),
-    cmd("bail", 3, Some(settings::bail)),
-    cmd("binary", 3, None),
-    cmd("breakpoint", 3, Some(settings::noop)),
-    exact("cd", None),
-    cmd("changes", 3, Some(settings::changes)),
-    cmd("check", 3, None),
-    cmd("clone", 0, None),
-    cmd("connection", 0, None),
-    cmd("databases", 2, None),
-    cmd("dbconfig", 3, None),
-    cmd("dbinfo", 3, None),
-    cmd("recover", 0, None),
-    cmd("dump", 0, Some(io::dump)),
-    cmd("echo", 0, Some(settings::echo)),
-    cmd("eqp", 0, None),
-    cmd("exit", 0, Some(settings::exit)),
-    cmd("explain", 0, None),
-    cmd("expert", 0, None),
-    cmd("filectrl", 0, None),
-    cmd("fullschema", 0, None),
-    cmd("headers", 0, Some(settings::headers)),
-    cmd("help", 0, None),
-    cmd("import", 0, None),
-    cmd("imposter", 3, None),
-    cmd("limits", 5, None),
-    cmd("lint", 3, None),
-    cmd("load", 0, None),
-    cmd("log", 0, None),
-    cmd("mode", 0, None),
-    exact("nonce", Some(settings::nonce)),
-    cmd("nullvalue", 0, Some(settings::nullvalue)),
-    cmd("open", 2, Some(io::open)),
-    cmd("output", 0, Some(io::output)),
-    cmd("once", 0, Some(io::output)),
-    cmd("parameter", 3, None),
-    cmd("print", 3, Some(settings::print)),
-    cmd("progress", 0, None),
-    cmd("prompt", 0, None),
-    cmd("quit", 0, Some(settings::quit)),
-    cmd("read", 3, Some(io::read)),
-    cmd("restore", 3, Some(io::restore)),
-    cmd("scanstats", 0, None),
-    cmd("schema", 0, None),
-    cmd("session", 0, None),
-    cmd("selftest", 4, None),
-    cmd("separator", 0, Some(settings::separator)),
-    cmd("sha3sum", 4, None),
-    cmd("shell", 2, None),
-    cmd("system", 2, None),
-    cmd("show", 0, None),
-    cmd("stats", 0, None),
-    cmd("tables", 2, None),
-    cmd("indexes", 0, None),
-    cmd("indices", 0, None),
-    cmd("timeout", 5, Some(settings::timeout)),
-    cmd("timer", 5, None),
-    cmd("trace", 0, None),
-    cmd("vfsinfo", 0, None),
-    cmd("vfslist", 0, None),
-    cmd("vfsname", 0, None),
-    cmd("width", 0, None),
-];
 
 impl DotCommand {
     /// Whether the typed word selects this command.
     pub fn matches(&self, word: &[u8]) -> bool {
-        if self.exact {
-            return word == self.name.as_bytes();
+        match self.rule {
+            Rule::Exact => word == self.name.as_bytes(),
+            Rule::Prefix(min) => {
+                !word.is_empty() && word.len() >= min && self.name.as_bytes().starts_with(word)
+            }
         }
-        !word.is_empty() && word.len() >= self.min && self.name.as_bytes().starts_with(word)
     }
 }
 
