@@ -10,9 +10,7 @@ pub const REGISTRY: &[DotCommand] = &[
         name: "auth",
         rule: Rule::Prefix(0),
         run: None,
-        help: Some(concat!(
-            ".auth ON|OFF             Show authorizer callbacks\n",
-        )),
+        help: Some(".auth ON|OFF             Show authorizer callbacks\n"),
     },
     DotCommand {
         name: "archive",
@@ -57,25 +55,19 @@ pub const REGISTRY: &[DotCommand] = &[
         name: "save",
         rule: Rule::Prefix(3),
         run: Some(io::backup),
-        help: Some(concat!(
-            ".save ?OPTIONS? FILE     Write database to FILE (an alias for .backup ...)\n",
-        )),
+        help: Some(".save ?OPTIONS? FILE     Write database to FILE (an alias for .backup ...)\n"),
     },
     DotCommand {
         name: "bail",
         rule: Rule::Prefix(3),
         run: Some(settings::bail),
-        help: Some(concat!(
-            ".bail on|off             Stop after hitting an error.  Default OFF\n",
-        )),
+        help: Some(".bail on|off             Stop after hitting an error.  Default OFF\n"),
     },
     DotCommand {
         name: "binary",
         rule: Rule::Prefix(3),
         run: None,
-        help: Some(concat!(
-            ".binary on|off           Turn binary output on or off.  Default OFF\n",
-        )),
+        help: Some(".binary on|off           Turn binary output on or off.  Default OFF\n"),
     },
     DotCommand {
         name: "breakpoint",
@@ -87,65 +79,49 @@ pub const REGISTRY: &[DotCommand] = &[
         name: "cd",
         rule: Rule::Exact,
         run: None,
-        help: Some(concat!(
-            ".cd DIRECTORY            Change the working directory to DIRECTORY\n",
-        )),
+        help: Some(".cd DIRECTORY            Change the working directory to DIRECTORY\n"),
     },
     DotCommand {
         name: "changes",
         rule: Rule::Prefix(3),
         run: Some(settings::changes),
-        help: Some(concat!(
-            ".changes on|off          Show number of rows changed by SQL\n",
-        )),
+        help: Some(".changes on|off          Show number of rows changed by SQL\n"),
     },
     DotCommand {
         name: "check",
         rule: Rule::Prefix(3),
         run: None,
-        help: Some(concat!(
-            ".check GLOB              Fail if output since .testcase does not match\n",
-        )),
+        help: Some(".check GLOB              Fail if output since .testcase does not match\n"),
     },
     DotCommand {
         name: "clone",
         rule: Rule::Prefix(0),
         run: None,
-        help: Some(concat!(
-            ".clone NEWDB             Clone data into NEWDB from the existing database\n",
-        )),
+        help: Some(".clone NEWDB             Clone data into NEWDB from the existing database\n"),
     },
     DotCommand {
         name: "connection",
         rule: Rule::Prefix(0),
         run: None,
-        help: Some(concat!(
-            ".connection [close] [#]  Open or close an auxiliary database connection\n",
-        )),
+        help: Some(".connection [close] [#]  Open or close an auxiliary database connection\n"),
     },
     DotCommand {
         name: "databases",
         rule: Rule::Prefix(2),
         run: None,
-        help: Some(concat!(
-            ".databases               List names and files of attached databases\n",
-        )),
+        help: Some(".databases               List names and files of attached databases\n"),
     },
     DotCommand {
         name: "dbconfig",
         rule: Rule::Prefix(3),
         run: None,
-        help: Some(concat!(
-            ".dbconfig ?op? ?val?     List or change sqlite3_db_config() options\n",
-        )),
+        help: Some(".dbconfig ?op? ?val?     List or change sqlite3_db_config() options\n"),
     },
     DotCommand {
         name: "dbinfo",
         rule: Rule::Prefix(3),
         run: None,
-        help: Some(concat!(
-            ".dbinfo ?DB?             Show status information about the database\n",
-        )),
+        help: Some(".dbinfo ?DB?             Show status information about the database\n"),
     },
     DotCommand {
         name: "recover",
@@ -178,9 +154,7 @@ pub const REGISTRY: &[DotCommand] = &[
         name: "echo",
         rule: Rule::Prefix(0),
         run: Some(settings::echo),
-        help: Some(concat!(
-            ".echo on|off             Turn command echo on or off\n",
-        )),
+        help: Some(".echo on|off             Turn command echo on or off\n"),
     },
     DotCommand {
         name: "eqp",
@@ -196,25 +170,19 @@ pub const REGISTRY: &[DotCommand] = &[
         name: "exit",
         rule: Rule::Prefix(0),
         run: Some(settings::exit),
-        help: Some(concat!(
-            ".exit ?CODE?             Exit this program with return-code CODE\n",
-        )),
+        help: Some(".exit ?CODE?             Exit this program with return-code CODE\n"),
     },
     DotCommand {
         name: "explain",
         rule: Rule::Prefix(0),
         run: None,
-        help: Some(concat!(
-            ".explain ?on|off|auto?   Change the EXPLAIN formatting mode.  Default: auto\n",
-        )),
+        help: Some(".explain ?on|off|auto?   Change the EXPLAIN formatting mode.  Default: auto\n"),
     },
     DotCommand {
         name: "expert",
         rule: Rule::Prefix(0),
         run: None,
-        help: Some(concat!(
-            ".expert                  EXPERIMENTAL. Suggest indexes for queries\n",
-        )),
+        help: Some(".expert                  EXPERIMENTAL. Suggest indexes for queries\n"),
     },
     DotCommand {
         name: "filectrl",
@@ -230,25 +198,19 @@ pub const REGISTRY: &[DotCommand] = &[
         name: "fullschema",
         rule: Rule::Prefix(0),
         run: None,
-        help: Some(concat!(
-            ".fullschema ?--indent?   Show schema and the content of sqlite_stat tables\n",
-        )),
+        help: Some(".fullschema ?--indent?   Show schema and the content of sqlite_stat tables\n"),
     },
     DotCommand {
         name: "headers",
         rule: Rule::Prefix(0),
         run: Some(settings::headers),
-        help: Some(concat!(
-            ".headers on|off          Turn display of headers on or off\n",
-        )),
+        help: Some(".headers on|off          Turn display of headers on or off\n"),
     },
     DotCommand {
         name: "help",
         rule: Rule::Prefix(0),
         run: Some(help::help),
-        help: Some(concat!(
-            ".help ?-all? ?PATTERN?   Show help text for PATTERN\n",
-        )),
+        help: Some(".help ?-all? ?PATTERN?   Show help text for PATTERN\n"),
     },
     DotCommand {
         name: "import",
@@ -275,17 +237,13 @@ pub const REGISTRY: &[DotCommand] = &[
         name: "imposter",
         rule: Rule::Prefix(0),
         run: None,
-        help: Some(concat!(
-            ".imposter INDEX TABLE    Create imposter table TABLE on index INDEX\n",
-        )),
+        help: Some(".imposter INDEX TABLE    Create imposter table TABLE on index INDEX\n"),
     },
     DotCommand {
         name: "limits",
         rule: Rule::Prefix(5),
         run: None,
-        help: Some(concat!(
-            ".limit ?LIMIT? ?VAL?     Display or change the value of an SQLITE_LIMIT\n",
-        )),
+        help: Some(".limit ?LIMIT? ?VAL?     Display or change the value of an SQLITE_LIMIT\n"),
     },
     DotCommand {
         name: "lint",
@@ -301,17 +259,13 @@ pub const REGISTRY: &[DotCommand] = &[
         name: "load",
         rule: Rule::Prefix(0),
         run: None,
-        help: Some(concat!(
-            ".load FILE ?ENTRY?       Load an extension library\n",
-        )),
+        help: Some(".load FILE ?ENTRY?       Load an extension library\n"),
     },
     DotCommand {
         name: "log",
         rule: Rule::Prefix(0),
         run: None,
-        help: Some(concat!(
-            ".log FILE|off            Turn logging on or off.  FILE can be stderr/stdout\n",
-        )),
+        help: Some(".log FILE|off            Turn logging on or off.  FILE can be stderr/stdout\n"),
     },
     DotCommand {
         name: "mode",
@@ -348,17 +302,13 @@ pub const REGISTRY: &[DotCommand] = &[
         name: "nonce",
         rule: Rule::Exact,
         run: Some(settings::nonce),
-        help: Some(concat!(
-            ".nonce STRING            Suspend safe mode for one command if nonce matches\n",
-        )),
+        help: Some(".nonce STRING            Suspend safe mode for one command if nonce matches\n"),
     },
     DotCommand {
         name: "nullvalue",
         rule: Rule::Prefix(0),
         run: Some(settings::nullvalue),
-        help: Some(concat!(
-            ".nullvalue STRING        Use STRING in place of NULL values\n",
-        )),
+        help: Some(".nullvalue STRING        Use STRING in place of NULL values\n"),
     },
     DotCommand {
         name: "open",
@@ -447,9 +397,7 @@ pub const REGISTRY: &[DotCommand] = &[
         name: "prompt",
         rule: Rule::Prefix(0),
         run: None,
-        help: Some(concat!(
-            ".prompt MAIN CONTINUE    Replace the standard prompts\n",
-        )),
+        help: Some(".prompt MAIN CONTINUE    Replace the standard prompts\n"),
     },
     DotCommand {
         name: "quit",
@@ -470,17 +418,13 @@ pub const REGISTRY: &[DotCommand] = &[
         name: "restore",
         rule: Rule::Prefix(3),
         run: Some(io::restore),
-        help: Some(concat!(
-            ".restore ?DB? FILE       Restore content of DB (default \"main\") from FILE\n",
-        )),
+        help: Some(".restore ?DB? FILE       Restore content of DB (default \"main\") from FILE\n"),
     },
     DotCommand {
         name: "scanstats",
         rule: Rule::Prefix(0),
         run: None,
-        help: Some(concat!(
-            ".scanstats on|off        Turn sqlite3_stmt_scanstatus() metrics on or off\n",
-        )),
+        help: Some(".scanstats on|off        Turn sqlite3_stmt_scanstatus() metrics on or off\n"),
     },
     DotCommand {
         name: "schema",
@@ -528,9 +472,7 @@ pub const REGISTRY: &[DotCommand] = &[
         name: "separator",
         rule: Rule::Prefix(0),
         run: Some(settings::separator),
-        help: Some(concat!(
-            ".separator COL ?ROW?     Change the column and row separators\n",
-        )),
+        help: Some(".separator COL ?ROW?     Change the column and row separators\n"),
     },
     DotCommand {
         name: "sha3sum",
@@ -551,25 +493,19 @@ pub const REGISTRY: &[DotCommand] = &[
         name: "shell",
         rule: Rule::Prefix(0),
         run: None,
-        help: Some(concat!(
-            ".shell CMD ARGS...       Run CMD ARGS... in a system shell\n",
-        )),
+        help: Some(".shell CMD ARGS...       Run CMD ARGS... in a system shell\n"),
     },
     DotCommand {
         name: "system",
         rule: Rule::Prefix(0),
         run: None,
-        help: Some(concat!(
-            ".system CMD ARGS...      Run CMD ARGS... in a system shell\n",
-        )),
+        help: Some(".system CMD ARGS...      Run CMD ARGS... in a system shell\n"),
     },
     DotCommand {
         name: "show",
         rule: Rule::Prefix(0),
         run: None,
-        help: Some(concat!(
-            ".show                    Show the current values for various settings\n",
-        )),
+        help: Some(".show                    Show the current values for various settings\n"),
     },
     DotCommand {
         name: "stats",
@@ -587,9 +523,7 @@ pub const REGISTRY: &[DotCommand] = &[
         name: "tables",
         rule: Rule::Prefix(2),
         run: None,
-        help: Some(concat!(
-            ".tables ?TABLE?          List names of tables matching LIKE pattern TABLE\n",
-        )),
+        help: Some(".tables ?TABLE?          List names of tables matching LIKE pattern TABLE\n"),
     },
     DotCommand {
         name: "indices",
@@ -611,9 +545,7 @@ pub const REGISTRY: &[DotCommand] = &[
         name: "testcase",
         rule: Rule::Exact,
         run: None,
-        help: Some(concat!(
-            ".testcase NAME           Begin redirecting output to 'testcase-out.txt'\n",
-        )),
+        help: Some(".testcase NAME           Begin redirecting output to 'testcase-out.txt'\n"),
     },
     DotCommand {
         name: "testctrl",
@@ -628,17 +560,13 @@ pub const REGISTRY: &[DotCommand] = &[
         name: "timeout",
         rule: Rule::Prefix(5),
         run: Some(settings::timeout),
-        help: Some(concat!(
-            ".timeout MS              Try opening locked tables for MS milliseconds\n",
-        )),
+        help: Some(".timeout MS              Try opening locked tables for MS milliseconds\n"),
     },
     DotCommand {
         name: "timer",
         rule: Rule::Prefix(5),
         run: None,
-        help: Some(concat!(
-            ".timer on|off            Turn SQL timer on or off\n",
-        )),
+        help: Some(".timer on|off            Turn SQL timer on or off\n"),
     },
     DotCommand {
         name: "trace",
@@ -668,25 +596,19 @@ pub const REGISTRY: &[DotCommand] = &[
         name: "vfsinfo",
         rule: Rule::Prefix(0),
         run: None,
-        help: Some(concat!(
-            ".vfsinfo ?AUX?           Information about the top-level VFS\n",
-        )),
+        help: Some(".vfsinfo ?AUX?           Information about the top-level VFS\n"),
     },
     DotCommand {
         name: "vfslist",
         rule: Rule::Prefix(0),
         run: None,
-        help: Some(concat!(
-            ".vfslist                 List all available VFSes\n",
-        )),
+        help: Some(".vfslist                 List all available VFSes\n"),
     },
     DotCommand {
         name: "vfsname",
         rule: Rule::Prefix(0),
         run: None,
-        help: Some(concat!(
-            ".vfsname ?AUX?           Print the name of the VFS stack\n",
-        )),
+        help: Some(".vfsname ?AUX?           Print the name of the VFS stack\n"),
     },
     DotCommand {
         name: "width",
