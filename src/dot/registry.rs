@@ -379,7 +379,7 @@ pub const REGISTRY: &[DotCommand] = &[
         name: "print",
         rule: Rule::Prefix(3),
         run: Some(settings::print),
-        help: Some(concat!(".print STRING...         Print literal STRING\n",)),
+        help: Some(".print STRING...         Print literal STRING\n"),
     },
     DotCommand {
         name: "progress",
@@ -403,7 +403,7 @@ pub const REGISTRY: &[DotCommand] = &[
         name: "quit",
         rule: Rule::Prefix(0),
         run: Some(settings::quit),
-        help: Some(concat!(".quit                    Exit this program\n",)),
+        help: Some(".quit                    Exit this program\n"),
     },
     DotCommand {
         name: "read",
