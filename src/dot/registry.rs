@@ -2,7 +2,7 @@
 //! order, with the rule its name resolves by and its `.help` text (as 3.40.1 prints it).
 //! Commands without a handler are known names that litesh does not provide (yet).
 
-use super::{help, io, settings, DotCommand, Rule};
+use super::{help, io, mode, settings, DotCommand, Rule};
 
 /// Every dot-command, in sqlite3 3.40.1's dispatch order (`do_meta_command`).
 pub const REGISTRY: &[DotCommand] = &[
@@ -270,7 +270,7 @@ pub const REGISTRY: &[DotCommand] = &[
     DotCommand {
         name: "mode",
         rule: Rule::Prefix(0),
-        run: None,
+        run: Some(mode::mode),
         help: Some(concat!(
             ".mode MODE ?OPTIONS?     Set output mode\n",
             "   MODE is one of:\n",
@@ -328,6 +328,18 @@ pub const REGISTRY: &[DotCommand] = &[
         )),
     },
     DotCommand {
+        name: "once",
+        rule: Rule::Prefix(0),
+        run: Some(io::output),
+        help: Some(concat!(
+            ".once ?OPTIONS? ?FILE?   Output for the next SQL command only to FILE\n",
+            "     If FILE begins with '|' then open as a pipe\n",
+            "       --bom  Put a UTF8 byte-order mark at the beginning\n",
+            "       -e     Send output to the system text editor\n",
+            "       -x     Send output as CSV to a spreadsheet (same as \".excel\")\n",
+        )),
+    },
+    DotCommand {
         name: "output",
         rule: Rule::Prefix(0),
         run: Some(io::output),
@@ -338,18 +350,6 @@ pub const REGISTRY: &[DotCommand] = &[
             "     --bom                 Prefix output with a UTF8 byte-order mark\n",
             "     -e                    Send output to the system text editor\n",
             "     -x                    Send output as CSV to a spreadsheet\n",
-        )),
-    },
-    DotCommand {
-        name: "once",
-        rule: Rule::Prefix(0),
-        run: Some(io::output),
-        help: Some(concat!(
-            ".once ?OPTIONS? ?FILE?   Output for the next SQL command only to FILE\n",
-            "     If FILE begins with '|' then open as a pipe\n",
-            "       --bom  Put a UTF8 byte-order mark at the beginning\n",
-            "       -e     Send output to the system text editor\n",
-            "       -x     Send output as CSV to a spreadsheet (same as \".excel\")\n",
         )),
     },
     DotCommand {
@@ -438,6 +438,12 @@ pub const REGISTRY: &[DotCommand] = &[
         )),
     },
     DotCommand {
+        name: "selecttrace",
+        rule: Rule::Exact,
+        run: Some(settings::noop),
+        help: None,
+    },
+    DotCommand {
         name: "session",
         rule: Rule::Prefix(3),
         run: None,
@@ -520,6 +526,12 @@ pub const REGISTRY: &[DotCommand] = &[
         )),
     },
     DotCommand {
+        name: "treetrace",
+        rule: Rule::Exact,
+        run: Some(settings::noop),
+        help: None,
+    },
+    DotCommand {
         name: "tables",
         rule: Rule::Prefix(2),
         run: None,
@@ -589,7 +601,7 @@ pub const REGISTRY: &[DotCommand] = &[
     DotCommand {
         name: "version",
         rule: Rule::Prefix(0),
-        run: None,
+        run: Some(settings::version),
         help: None,
     },
     DotCommand {
@@ -611,9 +623,15 @@ pub const REGISTRY: &[DotCommand] = &[
         help: Some(".vfsname ?AUX?           Print the name of the VFS stack\n"),
     },
     DotCommand {
+        name: "wheretrace",
+        rule: Rule::Prefix(0),
+        run: Some(settings::noop),
+        help: None,
+    },
+    DotCommand {
         name: "width",
         rule: Rule::Prefix(0),
-        run: None,
+        run: Some(mode::width),
         help: Some(concat!(
             ".width NUM1 NUM2 ...     Set minimum column widths for columnar output\n",
             "     Negative values right-justify\n",

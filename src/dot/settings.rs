@@ -136,3 +136,13 @@ pub fn nonce(shell: &mut Shell, args: &[Vec<u8>]) -> DotResult {
     shell.safe_nonce_used = true;
     Ok(Flow::Continue)
 }
+
+/// `.version`: the SQLite library's version line (the library is newer than 3.40.1's, and
+/// litesh carries no zlib line: see docs/compat.md).
+pub fn version(shell: &mut Shell, _args: &[Vec<u8>]) -> DotResult {
+    let (v, id) = crate::exec::raw::version();
+    shell
+        .out
+        .write_all(format!("SQLite {v} {id}\n").as_bytes())?;
+    Ok(Flow::Continue)
+}
