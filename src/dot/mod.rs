@@ -7,6 +7,7 @@
 
 mod help;
 mod io;
+mod mode;
 mod registry;
 mod settings;
 

@@ -12,7 +12,7 @@ fn usage(text: &str) -> DotResult {
 }
 
 /// sqlite3 keeps separators and the NULL text in 20-byte buffers: at most 19 bytes survive.
-fn short(v: &[u8]) -> Vec<u8> {
+pub fn short(v: &[u8]) -> Vec<u8> {
     v[..v.len().min(19)].to_vec()
 }
 
@@ -49,6 +49,7 @@ pub fn headers(shell: &mut Shell, args: &[Vec<u8>]) -> DotResult {
         return usage(".headers on|off");
     }
     shell.settings.render.show_header = boolean_value(&args[1]);
+    shell.settings.render.header_set = true;
     Ok(Flow::Continue)
 }
 

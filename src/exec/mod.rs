@@ -7,7 +7,7 @@ use std::io::{self, Write};
 
 use rusqlite::Connection;
 
-use crate::render::{self, RenderOpts};
+use crate::render::{self, Mode, RenderOpts};
 use raw::Value;
 
 /// Why a piece of SQL failed.
@@ -142,12 +142,32 @@ fn skip_space(mut s: &[u8]) -> &[u8] {
 }
 
 /// Steps one prepared statement to the end, rendering its rows; finalizes it.
+///
+/// As sqlite3 3.40.1's `shell_exec()` does with `.explain auto` (the default), an `EXPLAIN`
+/// statement is shown in the EXPLAIN listing layout (its opcodes indented after a first pass
+/// over the listing, `explain_data_prepare()`) and an `EXPLAIN QUERY PLAN` as a tree,
+/// whatever the output mode.
 pub fn run_stmt(
     mut stmt: raw::Stmt<'_>,
     opts: &RenderOpts,
     out: &mut dyn Write,
 ) -> Result<(), ExecError> {
-    let mut renderer = render::for_mode(opts);
+    let mut c_mode = opts.mode;
+    let mut indents = None;
+    if opts.auto_explain {
+        match stmt.is_explain() {
+            1 => c_mode = Mode::Explain,
+            2 => c_mode = Mode::Eqp,
+            _ => {}
+        }
+    }
+    if c_mode == Mode::Explain {
+        match explain_prepare(&mut stmt) {
+            Some(i) => indents = i,
+            None => c_mode = opts.mode,
+        }
+    }
+    let mut renderer = render::renderer(opts, c_mode, indents);
     let mut names: Vec<Vec<u8>> = Vec::new();
     let mut index: u64 = 0;
     let mut io_err = None;
@@ -182,6 +202,50 @@ pub fn run_stmt(
         return Err(ExecError::Step { text, code });
     }
     Ok(())
+}
+
+/// sqlite3 3.40.1's `explain_data_prepare()`: checks that an EXPLAIN statement really gives
+/// an EXPLAIN listing and, stepping through it once, computes the opcode indents; then
+/// resets it. `None`: show it in the normal mode instead; `Some(None)`: the layout without
+/// indents (the listing was empty).
+fn explain_prepare(stmt: &mut raw::Stmt<'_>) -> Option<Option<Vec<i32>>> {
+    let names: Vec<Vec<u8>> = (0..stmt.column_count())
+        .map(|i| stmt.column_name(i))
+        .collect();
+    if names.len() != 8 || !render::starts_with_explain(&stmt.sql()) {
+        return None;
+    }
+    if !render::is_explain_listing(&names) {
+        // sqlite3 steps once before it checks the names; the reset undoes that.
+        stmt.reset();
+        return None;
+    }
+    let mut rows: Vec<(i64, Vec<u8>, i64, i64)> = Vec::new();
+    while let Ok(true) = stmt.step() {
+        let int = |v: Value<'_>| match v {
+            Value::Integer(i) => i64::from(i as i32),
+            Value::Real(r) => i64::from(r as i32),
+            _ => 0,
+        };
+        rows.push((
+            int(stmt.value(0)),
+            stmt.text(1).unwrap_or_default().to_vec(),
+            int(stmt.value(2)),
+            int(stmt.value(3)),
+        ));
+    }
+    stmt.reset();
+    if rows.is_empty() {
+        return Some(None);
+    }
+    Some(Some(render::explain_indents(rows.iter().map(
+        |(addr, op, p1, p2)| render::ExplainOp {
+            addr: *addr,
+            opcode: op,
+            p1: *p1,
+            p2: *p2,
+        },
+    ))))
 }
 
 #[cfg(test)]

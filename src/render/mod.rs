@@ -1,14 +1,49 @@
 //! Renderers: turn result rows into bytes, one renderer per output mode.
 //!
 //! A renderer sees column names and typed values ([`Value`]) and writes to any `Write`; it
-//! knows nothing of where its bytes go. Streaming modes write each row as it comes;
-//! columnar modes may buffer a result, as sqlite3 does.
+//! knows nothing of where its bytes go. Streaming modes (list, tabs, ascii, csv, html, tcl,
+//! line, json, insert, quote) write each row as it comes; the columnar modes (column, table,
+//! markdown, box, qbox) buffer a whole result to size their columns, as sqlite3 does.
+//!
+//! This module is the hub: the [`Mode`] enum, the settings every renderer reads
+//! ([`RenderOpts`]), the [`Renderer`] trait and [`renderer`] / [`for_mode`], which pick the
+//! renderer for a statement. Each group of modes lives in its own file:
+//!
+//! | file | modes |
+//! |---|---|
+//! | `list.rs` | list, tabs, ascii, line, count, off |
+//! | `csv.rs` | csv |
+//! | `markup.rs` | html, tcl, json |
+//! | `sql.rs` | insert, quote |
+//! | `columnar.rs` | column, table, markdown, box, qbox |
+//! | `explain.rs` | the automatic EXPLAIN and EXPLAIN QUERY PLAN layouts |
+//!
+//! Every rule mirrors sqlite3 3.40.1's `shell_callback()` and
+//! `exec_prepared_stmt_columnar()`; where litesh deliberately differs (REAL digits in
+//! quote/json/insert, text holding NUL in insert) the renderer says so and docs/compat.md
+//! lists it.
+
+mod columnar;
+mod csv;
+mod explain;
+mod list;
+mod markup;
+mod sql;
 
 use std::borrow::Cow;
 use std::io::{self, Write};
 
 use crate::exec::raw::Value;
-use crate::format::{self, sql};
+use crate::format::{self, sql as sqlfmt};
+
+pub use columnar::Columnar;
+pub use csv::Csv;
+pub use explain::{
+    explain_indents, is_explain_listing, starts_with_explain, Eqp, Explain, Op as ExplainOp,
+};
+pub use list::{Count, Line, List, Off};
+pub use markup::{Html, Json, Tcl};
+pub use sql::{Insert, Quote};
 
 /// The output modes of sqlite3 3.40.1 (`.mode`), plus the internal EXPLAIN layouts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,38 +68,60 @@ pub enum Mode {
     List,
     /// `markdown`
     Markdown,
-    /// `qbox`
+    /// `qbox`: box with `--quote`. sqlite3 3.40.1 stores `.mode qbox` as `box` with the quote
+    /// option set, and `.mode` does the same; this variant renders as box + quote if set.
     Qbox,
     /// `quote`
     Quote,
     /// `table`
     Table,
-    /// `tabs`
+    /// `tabs`: list with a TAB separator. `.mode tabs` stores `list` + `\t`, as sqlite3 does;
+    /// this variant renders as list if set.
     Tabs,
     /// `tcl`
     Tcl,
+    /// `count` (undocumented in 3.40.1's help, but accepted): only `N rows`.
+    Count,
+    /// `off` (undocumented in 3.40.1's help, but accepted): no query output.
+    Off,
+    /// The layout of an `EXPLAIN` listing (sqlite3's `MODE_Explain`).
+    Explain,
+    /// The tree of an `EXPLAIN QUERY PLAN` (sqlite3's `MODE_EQP`).
+    Eqp,
 }
 
 impl Mode {
-    /// The name `.mode` and `.show` use.
+    /// The name `.mode` and `.show` use (sqlite3's `modeDescr[]`): `tabs` is `list` and
+    /// `qbox` is `box` there, since sqlite3 stores them that way.
     pub fn name(self) -> &'static str {
         match self {
             Mode::Ascii => "ascii",
-            Mode::Box => "box",
+            Mode::Box | Mode::Qbox => "box",
             Mode::Column => "column",
             Mode::Csv => "csv",
             Mode::Html => "html",
             Mode::Insert => "insert",
             Mode::Json => "json",
             Mode::Line => "line",
-            Mode::List => "list",
+            Mode::List | Mode::Tabs => "list",
             Mode::Markdown => "markdown",
-            Mode::Qbox => "qbox",
             Mode::Quote => "quote",
             Mode::Table => "table",
-            Mode::Tabs => "tabs",
             Mode::Tcl => "tcl",
+            Mode::Count => "count",
+            Mode::Off => "off",
+            Mode::Explain => "explain",
+            Mode::Eqp => "eqp",
         }
+    }
+
+    /// The modes whose output is sized from the whole result (sqlite3's
+    /// `exec_prepared_stmt_columnar` modes), which take `--wrap`, `--wordwrap`, `--quote`.
+    pub fn is_columnar(self) -> bool {
+        matches!(
+            self,
+            Mode::Column | Mode::Table | Mode::Markdown | Mode::Box | Mode::Qbox
+        )
     }
 }
 
@@ -75,6 +132,9 @@ pub struct RenderOpts {
     pub mode: Mode,
     /// `.headers on`
     pub show_header: bool,
+    /// sqlite3's `SHFLG_HeaderSet`: headers were set explicitly (`.headers`, `-header`,
+    /// `-noheader`), so `.mode column` leaves them alone instead of turning them on.
+    pub header_set: bool,
     /// Column separator.
     pub col_sep: Vec<u8>,
     /// Row separator.
@@ -85,6 +145,18 @@ pub struct RenderOpts {
     pub dest_table: Vec<u8>,
     /// `.dump --newlines`: keep newlines raw inside text literals.
     pub raw_newlines: bool,
+    /// `.width`: requested column widths for the columnar modes (negative: right-align).
+    pub col_widths: Vec<i32>,
+    /// `.mode … --wrap N`: wrap columnar cells at N characters (0: never). sqlite3 starts
+    /// with 0 (so `-column`/`-box` never wrap) and `.mode column` etc. set 60.
+    pub wrap: i32,
+    /// `.mode … --wordwrap on` / `--ww`: wrap at word boundaries.
+    pub word_wrap: bool,
+    /// `.mode … --quote` (and `qbox`): columnar cells as SQL literals.
+    pub quote: bool,
+    /// `.explain auto` (sqlite3's `autoExplain`, on at start-up): EXPLAIN and EXPLAIN QUERY
+    /// PLAN statements get their own layouts whatever the mode.
+    pub auto_explain: bool,
 }
 
 impl Default for RenderOpts {
@@ -93,30 +165,38 @@ impl Default for RenderOpts {
         RenderOpts {
             mode: Mode::List,
             show_header: false,
+            header_set: false,
             col_sep: b"|".to_vec(),
             row_sep: b"\n".to_vec(),
             null_value: Vec::new(),
             dest_table: Vec::new(),
             raw_newlines: false,
+            col_widths: Vec::new(),
+            wrap: 0,
+            word_wrap: false,
+            quote: false,
+            auto_explain: true,
         }
+    }
+}
+
+/// `b` up to its first NUL byte: sqlite3 prints names and values as C strings.
+pub fn cut_nul(b: &[u8]) -> &[u8] {
+    match b.iter().position(|&c| c == 0) {
+        Some(i) => &b[..i],
+        None => b,
     }
 }
 
 /// A value as `sqlite3_column_text` shows it in 3.40.1, cut at the first NUL byte as
 /// sqlite3's C-string printing cuts it. `None` for NULL.
 pub fn text_of<'a>(v: &Value<'a>) -> Option<Cow<'a, [u8]>> {
-    fn cut(b: &[u8]) -> &[u8] {
-        match b.iter().position(|&c| c == 0) {
-            Some(i) => &b[..i],
-            None => b,
-        }
-    }
     match *v {
         Value::Null => None,
         Value::Integer(i) => Some(Cow::Owned(i.to_string().into_bytes())),
         Value::Real(r) => Some(Cow::Owned(format::real_text(r).into_bytes())),
-        Value::Text(t) => Some(Cow::Borrowed(cut(t))),
-        Value::Blob(b) => Some(Cow::Borrowed(cut(b))),
+        Value::Text(t) => Some(Cow::Borrowed(cut_nul(t))),
+        Value::Blob(b) => Some(Cow::Borrowed(cut_nul(b))),
     }
 }
 
@@ -126,10 +206,10 @@ pub fn push_sql_literal(buf: &mut Vec<u8>, v: &Value<'_>, raw_newlines: bool) {
         Value::Null => buf.extend_from_slice(b"NULL"),
         Value::Integer(i) => buf.extend_from_slice(i.to_string().as_bytes()),
         Value::Real(r) => buf.extend_from_slice(format::real_dump(r).as_bytes()),
-        Value::Text(t) if t.contains(&0) => sql::text_with_nul(buf, t),
-        Value::Text(t) if raw_newlines => sql::quoted_string(buf, t),
-        Value::Text(t) => sql::quoted_escaped_string(buf, t),
-        Value::Blob(b) => sql::hex_blob(buf, b),
+        Value::Text(t) if t.contains(&0) => sqlfmt::text_with_nul(buf, t),
+        Value::Text(t) if raw_newlines => sqlfmt::quoted_string(buf, t),
+        Value::Text(t) => sqlfmt::quoted_escaped_string(buf, t),
+        Value::Blob(b) => sqlfmt::hex_blob(buf, b),
     }
 }
 
@@ -143,95 +223,37 @@ pub trait Renderer {
         vals: &[Value<'_>],
         index: u64,
     ) -> io::Result<()>;
-    /// Called once after the last row when there was at least one row.
+    /// Called once after the last row when there was at least one row (also when stepping
+    /// stopped on an error: sqlite3 still shows what it had).
     fn finish(&mut self, _out: &mut dyn Write, _names: &[Vec<u8>]) -> io::Result<()> {
         Ok(())
     }
 }
 
-/// `list` mode (and the modes that are list with other separators: `tabs`, `ascii`).
-pub struct List<'o>(pub &'o RenderOpts);
-
-impl Renderer for List<'_> {
-    fn row(
-        &mut self,
-        out: &mut dyn Write,
-        names: &[Vec<u8>],
-        vals: &[Value<'_>],
-        index: u64,
-    ) -> io::Result<()> {
-        let o = self.0;
-        let mut buf = Vec::with_capacity(64);
-        if index == 0 && o.show_header {
-            for (i, n) in names.iter().enumerate() {
-                buf.extend_from_slice(cut_nul(n));
-                buf.extend_from_slice(if i + 1 == names.len() {
-                    &o.row_sep
-                } else {
-                    &o.col_sep
-                });
-            }
-        }
-        for (i, v) in vals.iter().enumerate() {
-            match text_of(v) {
-                Some(t) => buf.extend_from_slice(&t),
-                None => buf.extend_from_slice(&o.null_value),
-            }
-            buf.extend_from_slice(if i + 1 == vals.len() {
-                &o.row_sep
-            } else {
-                &o.col_sep
-            });
-        }
-        out.write_all(&buf)
-    }
-}
-
-/// `insert` mode: `INSERT INTO table VALUES(…);` per row.
-pub struct Insert<'o>(pub &'o RenderOpts);
-
-impl Renderer for Insert<'_> {
-    fn row(
-        &mut self,
-        out: &mut dyn Write,
-        names: &[Vec<u8>],
-        vals: &[Value<'_>],
-        _index: u64,
-    ) -> io::Result<()> {
-        let o = self.0;
-        let mut buf = Vec::with_capacity(64);
-        buf.extend_from_slice(b"INSERT INTO ");
-        buf.extend_from_slice(&o.dest_table);
-        if o.show_header {
-            buf.push(b'(');
-            for (i, n) in names.iter().enumerate() {
-                if i > 0 {
-                    buf.push(b',');
-                }
-                sql::ident(&mut buf, n);
-            }
-            buf.push(b')');
-        }
-        for (i, v) in vals.iter().enumerate() {
-            buf.extend_from_slice(if i > 0 { b"," } else { b" VALUES(" });
-            push_sql_literal(&mut buf, v, o.raw_newlines);
-        }
-        buf.extend_from_slice(b");\n");
-        out.write_all(&buf)
-    }
-}
-
-fn cut_nul(b: &[u8]) -> &[u8] {
-    match b.iter().position(|&c| c == 0) {
-        Some(i) => &b[..i],
-        None => b,
-    }
-}
-
-/// The renderer for a mode. Modes that have no renderer of their own yet fall back to list.
-pub fn for_mode(o: &RenderOpts) -> Box<dyn Renderer + '_> {
-    match o.mode {
+/// The renderer for a statement shown in mode `c_mode` (sqlite3's `cMode`: the shell's mode,
+/// or [`Mode::Explain`] / [`Mode::Eqp`] for EXPLAIN statements). `indents` are the EXPLAIN
+/// opcode indents from [`explain_indents`] (ignored by the other modes).
+pub fn renderer(o: &RenderOpts, c_mode: Mode, indents: Option<Vec<i32>>) -> Box<dyn Renderer + '_> {
+    match c_mode {
+        Mode::List | Mode::Tabs | Mode::Ascii => Box::new(List(o)),
+        Mode::Line => Box::new(Line::new(o)),
+        Mode::Csv => Box::new(Csv(o)),
+        Mode::Html => Box::new(Html(o)),
+        Mode::Tcl => Box::new(Tcl(o)),
+        Mode::Json => Box::new(Json),
         Mode::Insert => Box::new(Insert(o)),
-        _ => Box::new(List(o)),
+        Mode::Quote => Box::new(Quote(o)),
+        Mode::Column | Mode::Table | Mode::Markdown | Mode::Box | Mode::Qbox => {
+            Box::new(Columnar::new(o, c_mode))
+        }
+        Mode::Count => Box::new(Count::default()),
+        Mode::Off => Box::new(Off),
+        Mode::Explain => Box::new(Explain::new(o, indents)),
+        Mode::Eqp => Box::new(Eqp::default()),
     }
+}
+
+/// The renderer for the shell's current mode.
+pub fn for_mode(o: &RenderOpts) -> Box<dyn Renderer + '_> {
+    renderer(o, o.mode, None)
 }

@@ -94,7 +94,11 @@ fn run(argv: Vec<OsString>) -> i32 {
         match o.opt {
             Opt::Html => r.mode = Mode::Html,
             Opt::List => r.mode = Mode::List,
-            Opt::Quote => r.mode = Mode::Quote,
+            Opt::Quote => {
+                r.mode = Mode::Quote;
+                r.col_sep = b",".to_vec();
+                r.row_sep = b"\n".to_vec();
+            }
             Opt::Line => r.mode = Mode::Line,
             Opt::Column => r.mode = Mode::Column,
             Opt::Json => r.mode = Mode::Json,
@@ -113,12 +117,20 @@ fn run(argv: Vec<OsString>) -> i32 {
             Opt::Tabs => {
                 r.mode = Mode::List;
                 r.col_sep = b"\t".to_vec();
+                r.row_sep = b"\n".to_vec();
             }
-            Opt::Separator => r.col_sep = value().into_encoded_bytes(),
-            Opt::Newline => r.row_sep = value().into_encoded_bytes(),
-            Opt::NullValue => r.null_value = value().into_encoded_bytes(),
-            Opt::Header => r.show_header = true,
-            Opt::NoHeader => r.show_header = false,
+            // sqlite3 keeps these in 20-byte buffers: at most 19 bytes survive.
+            Opt::Separator => r.col_sep = cut19(value()),
+            Opt::Newline => r.row_sep = cut19(value()),
+            Opt::NullValue => r.null_value = cut19(value()),
+            Opt::Header => {
+                r.show_header = true;
+                r.header_set = true;
+            }
+            Opt::NoHeader => {
+                r.show_header = false;
+                r.header_set = true;
+            }
             Opt::Echo => shell.settings.echo = true,
             Opt::Bail => shell.settings.bail = true,
             Opt::Interactive => shell.interactive = true,
@@ -218,6 +230,12 @@ fn run(argv: Vec<OsString>) -> i32 {
         }
     }
     finish(&mut shell, rc)
+}
+
+fn cut19(v: OsString) -> Vec<u8> {
+    let mut b = v.into_encoded_bytes();
+    b.truncate(19);
+    b
 }
 
 /// Flushes and closes everything; a failed write makes a zero exit code non-zero.
