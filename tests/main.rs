@@ -6,3 +6,7 @@
 mod harness;
 
 mod diff;
+
+mod prop;
+
+mod registry;
