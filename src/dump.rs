@@ -178,9 +178,13 @@ impl Dumper<'_> {
     fn dump_object(&mut self, table: &[u8], kind: &[u8], sql: &[u8]) -> Result<(), Failed> {
         let nosys = self.opts.nosys;
         if table == b"sqlite_sequence" && !nosys {
-            self.out.write_all(b"DELETE FROM sqlite_sequence;\n")?;
+            if !self.opts.data_only {
+                self.out.write_all(b"DELETE FROM sqlite_sequence;\n")?;
+            }
         } else if is_stat_table(table) && !nosys {
-            self.out.write_all(b"ANALYZE sqlite_schema;\n")?;
+            if !self.opts.data_only {
+                self.out.write_all(b"ANALYZE sqlite_schema;\n")?;
+            }
         } else if table.starts_with(b"sqlite_") {
             return Ok(());
         } else if self.opts.data_only {

@@ -173,6 +173,8 @@ pub fn output(shell: &mut Shell, args: &[Vec<u8>]) -> DotResult {
         }
     } else if file == b"stdout" {
         // back to stdout
+    } else if file == b"stderr" {
+        shell.out.to_stderr()?;
     } else if file == b"off" {
         return Err(Failure::Reported);
     } else if shell
@@ -180,7 +182,12 @@ pub fn output(shell: &mut Shell, args: &[Vec<u8>]) -> DotResult {
         .to_file(std::path::Path::new(os(&file)), false, &file)
         .is_err()
     {
-        return Err(quoted("Error: cannot write to \"", &file, "\""));
+        let mut m = b"Error: cannot open \"".to_vec();
+        m.extend_from_slice(&file);
+        m.extend_from_slice(b"\"\nError: cannot write to \"");
+        m.extend_from_slice(&file);
+        m.push(b'"');
+        return Err(Failure::Msg(m));
     }
     if bom && file != b"stdout" {
         shell.out.write_all(b"\xef\xbb\xbf")?;

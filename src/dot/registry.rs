@@ -396,7 +396,7 @@ pub const REGISTRY: &[DotCommand] = &[
     DotCommand {
         name: "prompt",
         rule: Rule::Prefix(0),
-        run: None,
+        run: Some(settings::prompt),
         help: Some(".prompt MAIN CONTINUE    Replace the standard prompts\n"),
     },
     DotCommand {

@@ -147,3 +147,14 @@ pub fn version(shell: &mut Shell, _args: &[Vec<u8>]) -> DotResult {
         .write_all(format!("SQLite {v} {id}\n").as_bytes())?;
     Ok(Flow::Continue)
 }
+
+/// `.prompt MAIN CONTINUE` (each kept to 19 bytes, as sqlite3's buffers do).
+pub fn prompt(shell: &mut Shell, args: &[Vec<u8>]) -> DotResult {
+    if let Some(m) = args.get(1) {
+        shell.settings.prompt = short(m);
+    }
+    if let Some(c) = args.get(2) {
+        shell.settings.cont_prompt = short(c);
+    }
+    Ok(Flow::Continue)
+}

@@ -17,6 +17,8 @@ pub enum ExecError {
     Prepare {
         /// The message after `in prepare, ` including the context lines.
         text: Vec<u8>,
+        /// Primary result code.
+        code: i32,
     },
     /// The statement failed while stepping: `stepping, MSG (CODE)`.
     Step {
@@ -41,7 +43,7 @@ impl ExecError {
     /// The exit code sqlite3 uses when this error ends an SQL argument on the command line.
     pub fn exit_code(&self) -> i32 {
         match self {
-            ExecError::Step { code, .. } => *code,
+            ExecError::Step { code, .. } | ExecError::Prepare { code, .. } => *code,
             ExecError::Exit(c) => *c,
             _ => 1,
         }
@@ -115,11 +117,12 @@ pub fn run(
             Ok(p) => p,
             Err(e) => {
                 let mut text = e.msg.clone();
-                if e.code > 1 {
-                    text.extend_from_slice(format!(" ({})", e.code).as_bytes());
+                let code = e.code;
+                if code > 1 {
+                    text.extend_from_slice(format!(" ({code})").as_bytes());
                 }
                 text.extend_from_slice(&error_context(rest, e.offset));
-                return Err(ExecError::Prepare { text });
+                return Err(ExecError::Prepare { text, code });
             }
         };
         let consumed = prepared.consumed;

@@ -364,3 +364,28 @@ pub fn is_keyword(name: &[u8]) -> bool {
     // SAFETY: reads exactly `n` bytes of `name`.
     unsafe { ffi::sqlite3_keyword_check(name.as_ptr().cast(), n) != 0 }
 }
+
+/// `sqlite3_vfs_find` + `sqlite3_vfs_register(vfs, 1)`: makes the named VFS the default
+/// (sqlite3's `-vfs NAME`). False when there is no such VFS.
+pub fn make_default_vfs(name: &[u8]) -> bool {
+    let Ok(c) = std::ffi::CString::new(name.to_vec()) else {
+        return false;
+    };
+    // SAFETY: c is NUL-terminated; a found VFS object lives as long as the process.
+    unsafe {
+        let vfs = ffi::sqlite3_vfs_find(c.as_ptr());
+        if vfs.is_null() {
+            return false;
+        }
+        ffi::sqlite3_vfs_register(vfs, 1) == ffi::SQLITE_OK
+    }
+}
+
+/// `sqlite3_enable_load_extension(db, 1)`, as sqlite3's shell does on every connection.
+pub fn enable_load_extension(conn: &Connection) {
+    // SAFETY: valid handle; enabling only allows the `load_extension` SQL function and
+    // `.load`, as in sqlite3 (safe mode blocks them through the authorizer).
+    unsafe {
+        ffi::sqlite3_enable_load_extension(conn.handle(), 1);
+    }
+}

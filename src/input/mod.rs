@@ -6,10 +6,9 @@ use std::process::{Child, Command, Stdio};
 
 /// A source of input lines.
 pub trait LineSource {
-    /// The next line without its line ending (`\n`, or `\r\n`), cut at a NUL byte as
-    /// sqlite3's C strings cut it; `None` at end of input. `continuation` tells whether an
-    /// SQL statement is pending (for the prompt of interactive sources).
-    fn next_line(&mut self, continuation: bool) -> io::Result<Option<Vec<u8>>>;
+    /// The next line without its line ending (see [`read_line`]); `None` at end of input.
+    /// Interactive sources show `prompt` first (the main or the continuation prompt).
+    fn next_line(&mut self, prompt: &[u8]) -> io::Result<Option<Vec<u8>>>;
 
     /// True for the terminal (sqlite3's `p->in==0 && stdin_is_interactive`).
     fn is_interactive(&self) -> bool {
@@ -69,7 +68,7 @@ pub fn read_line(r: &mut dyn BufRead) -> io::Result<Option<Vec<u8>>> {
 pub struct Reader<R: BufRead>(pub R);
 
 impl<R: BufRead> LineSource for Reader<R> {
-    fn next_line(&mut self, _continuation: bool) -> io::Result<Option<Vec<u8>>> {
+    fn next_line(&mut self, _prompt: &[u8]) -> io::Result<Option<Vec<u8>>> {
         read_line(&mut self.0)
     }
 }
@@ -100,7 +99,7 @@ impl PipeReader {
 }
 
 impl LineSource for PipeReader {
-    fn next_line(&mut self, _continuation: bool) -> io::Result<Option<Vec<u8>>> {
+    fn next_line(&mut self, _prompt: &[u8]) -> io::Result<Option<Vec<u8>>> {
         read_line(&mut self.out)
     }
 }
@@ -114,34 +113,30 @@ impl Drop for PipeReader {
     }
 }
 
-/// The terminal, with sqlite3's prompts (the full line editor is a later addition).
+/// The terminal, with prompts (the full line editor is a later addition).
 pub struct Terminal {
-    /// Main prompt.
-    pub prompt: Vec<u8>,
-    /// Continuation prompt.
-    pub cont_prompt: Vec<u8>,
     stdin: io::StdinLock<'static>,
 }
 
+impl Default for Terminal {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl Terminal {
-    /// A terminal source with sqlite3's default prompts.
-    pub fn new(prompt: Vec<u8>, cont_prompt: Vec<u8>) -> Self {
+    /// A terminal source.
+    pub fn new() -> Self {
         Terminal {
-            prompt,
-            cont_prompt,
             stdin: io::stdin().lock(),
         }
     }
 }
 
 impl LineSource for Terminal {
-    fn next_line(&mut self, continuation: bool) -> io::Result<Option<Vec<u8>>> {
+    fn next_line(&mut self, prompt: &[u8]) -> io::Result<Option<Vec<u8>>> {
         let mut o = io::stdout().lock();
-        o.write_all(if continuation {
-            &self.cont_prompt
-        } else {
-            &self.prompt
-        })?;
+        o.write_all(prompt)?;
         o.flush()?;
         read_line(&mut self.stdin)
     }
@@ -171,7 +166,7 @@ impl Lines {
 }
 
 impl LineSource for Lines {
-    fn next_line(&mut self, _continuation: bool) -> io::Result<Option<Vec<u8>>> {
+    fn next_line(&mut self, _prompt: &[u8]) -> io::Result<Option<Vec<u8>>> {
         Ok(self.lines.next())
     }
 }

@@ -13,6 +13,7 @@ use std::process::{Child, ChildStdin, Command, Stdio};
 /// Where the current output goes.
 enum Target {
     Stdout(BufWriter<io::Stdout>),
+    Stderr(io::Stderr),
     File(BufWriter<File>),
     Pipe {
         stdin: BufWriter<ChildStdin>,
@@ -71,6 +72,14 @@ impl Output {
         Ok(())
     }
 
+    /// Redirects to stderr (`.output stderr`).
+    pub fn to_stderr(&mut self) -> io::Result<()> {
+        self.reset()?;
+        self.target = Target::Stderr(io::stderr());
+        self.name = b"stderr".to_vec();
+        Ok(())
+    }
+
     /// Redirects into the standard input of `sh -c CMD`.
     pub fn to_pipe(&mut self, cmd: &std::ffi::OsStr, name: &[u8]) -> io::Result<()> {
         let mut child = Command::new("/bin/sh")
@@ -101,6 +110,7 @@ impl Output {
         );
         match old {
             Target::Stdout(mut w) => w.flush(),
+            Target::Stderr(mut w) => w.flush(),
             Target::File(mut w) => {
                 w.flush()?;
                 let f = w.into_inner().map_err(|e| e.into_error())?;
@@ -129,6 +139,7 @@ impl Write for Output {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         match &mut self.target {
             Target::Stdout(w) => w.write(buf),
+            Target::Stderr(w) => w.write(buf),
             Target::File(w) => w.write(buf),
             Target::Pipe { stdin, .. } => stdin.write(buf),
         }
@@ -137,6 +148,7 @@ impl Write for Output {
     fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
         match &mut self.target {
             Target::Stdout(w) => w.write_all(buf),
+            Target::Stderr(w) => w.write_all(buf),
             Target::File(w) => w.write_all(buf),
             Target::Pipe { stdin, .. } => stdin.write_all(buf),
         }
@@ -145,6 +157,7 @@ impl Write for Output {
     fn flush(&mut self) -> io::Result<()> {
         match &mut self.target {
             Target::Stdout(w) => w.flush(),
+            Target::Stderr(w) => w.flush(),
             Target::File(w) => w.flush(),
             Target::Pipe { stdin, .. } => stdin.flush(),
         }

@@ -86,6 +86,7 @@ impl Database {
         };
         let conn = result?;
         raw::configure(&conn);
+        raw::enable_load_extension(&conn);
         // sqlite3 waits for no lock unless `.timeout` says so.
         let _ = conn.busy_timeout(Duration::ZERO);
         if let Some(n) = self.mmap {
@@ -105,15 +106,8 @@ impl Database {
         if self.nofollow {
             flags |= OpenFlags::SQLITE_OPEN_NOFOLLOW;
         }
-        let r = match &self.vfs {
-            Some(vfs) => {
-                let vfs = std::ffi::CString::new(vfs.as_encoded_bytes().to_vec())
-                    .map_err(|_| b"Error: invalid VFS name".to_vec())?;
-                Connection::open_with_flags_and_vfs(name, flags, vfs.as_c_str())
-            }
-            None => Connection::open_with_flags(name, flags),
-        };
-        r.map_err(|e| open_error(name, &e))
+        // `-vfs NAME` made that VFS the process default at start-up, as sqlite3 does.
+        Connection::open_with_flags(name, flags).map_err(|e| open_error(name, &e))
     }
 
     fn open_deserialized(&self, name: &OsStr) -> Result<Connection, Vec<u8>> {

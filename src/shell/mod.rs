@@ -330,7 +330,7 @@ impl Shell {
             Err(ExecError::Exit(c)) => return Err(Flow::Exit(c)),
             Err(e) => {
                 let (kind, text) = match &e {
-                    ExecError::Prepare { text } => ("Parse error", text),
+                    ExecError::Prepare { text, .. } => ("Parse error", text),
                     ExecError::Step { text, .. } => ("Runtime error", text),
                     ExecError::Io(_) | ExecError::Exit(_) => unreachable!(),
                 };
@@ -396,7 +396,12 @@ impl Shell {
                     return (Flow::Exit(c), errors > 0);
                 }
             }
-            let line = match src.next_line(splitter.in_statement()) {
+            let prompt = if splitter.in_statement() {
+                self.settings.cont_prompt.clone()
+            } else {
+                self.settings.prompt.clone()
+            };
+            let line = match src.next_line(&prompt) {
                 Ok(Some(l)) => l,
                 Ok(None) => {
                     if interactive {

@@ -68,6 +68,12 @@ fn run(argv: Vec<OsString>) -> i32 {
             _ => {}
         }
     }
+    if let Some(vfs) = &shell.db.vfs {
+        if !crate::exec::raw::make_default_vfs(vfs.as_encoded_bytes()) {
+            eprintln!("no such VFS: \"{}\"", vfs.to_string_lossy());
+            return 1;
+        }
+    }
     install_interrupt_handler(&shell);
     let want_stdin = args.commands.is_empty();
     let warn_in_memory = args.filename.is_none() && argv.len() == 1;
@@ -213,10 +219,7 @@ fn run(argv: Vec<OsString>) -> i32 {
                 "Connected to a transient in-memory database.\nUse \".open FILENAME\" to reopen on a persistent database."
             );
         }
-        let mut term = Terminal::new(
-            shell.settings.prompt.clone(),
-            shell.settings.cont_prompt.clone(),
-        );
+        let mut term = Terminal::new();
         match shell.process_input(&mut term) {
             (Flow::Exit(c), _) => return finish(&mut shell, c),
             (_, failed) => rc = i32::from(failed),
@@ -259,7 +262,7 @@ fn broken_pipe_only(_shell: &Shell) -> bool {
 
 fn report_arg_error(shell: &mut Shell, e: &ExecError) {
     let text = match e {
-        ExecError::Prepare { text } => [b"Error: in prepare, ".as_slice(), text].concat(),
+        ExecError::Prepare { text, .. } => [b"Error: in prepare, ".as_slice(), text].concat(),
         ExecError::Step { text, .. } => [b"Error: stepping, ".as_slice(), text].concat(),
         ExecError::Io(_) | ExecError::Exit(_) => return,
     };

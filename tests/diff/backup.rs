@@ -318,7 +318,7 @@ fn open_without_argument_is_memory() {
 }
 
 #[test]
-#[ignore = "FAILS: after `file is not a database` on a query, sqlite3 runs `SELECT 1` fine; litesh repeats the error (26) for every statement"]
+#[ignore = "compat (docs/compat.md): after `file is not a database` on a query, sqlite3 runs `SELECT 1` fine; litesh repeats the error (26) for every statement"]
 fn open_non_database_then_query() {
     case(
         "open junk",

@@ -390,7 +390,6 @@ fn cmd_separator_then_list_option_keeps_separator() {
 }
 
 #[test]
-#[ignore = "output modes: issue 3"]
 fn cmd_mode_then_list_option() {
     check(
         "cmd mode csv then list",
@@ -714,7 +713,6 @@ macro_rules! mode_flag_selects_mode {
         }
 
         #[test]
-        #[ignore = "output modes: issue 3"]
         fn $name() {
             check(stringify!($name), &[$flag, ":memory:", ".mode"], "");
         }
@@ -755,7 +753,6 @@ mode_flag_selects_mode!(tabs_flag_selects_tabs_mode, tabs_flag_is_accepted, "-ta
 mode_flag_selects_mode!(list_flag_selects_list_mode, list_flag_is_accepted, "-list");
 
 #[test]
-#[ignore = "output modes: issue 3"]
 fn csv_flag_renders_csv() {
     check_t(
         "csv render",
@@ -765,13 +762,11 @@ fn csv_flag_renders_csv() {
 }
 
 #[test]
-#[ignore = "output modes: issue 3"]
 fn line_flag_renders_line() {
     check_t("line render", &["-line", "t.db", "SELECT * FROM t"], "");
 }
 
 #[test]
-#[ignore = "output modes: issue 3"]
 fn box_flag_renders_box() {
     check_t("box render", &["-box", "t.db", "SELECT * FROM t"], "");
 }
@@ -902,7 +897,6 @@ fn vfs_option_known() {
 }
 
 #[test]
-#[ignore = "FAILS: unknown -vfs: sqlite3 says `no such VFS: \"bogus\"`, litesh `Error: unable to open database`"]
 fn vfs_option_unknown() {
     check(
         "vfs unknown",
@@ -912,7 +906,7 @@ fn vfs_option_unknown() {
 }
 
 #[test]
-#[ignore = "FAILS: `Error: in prepare, no such column: nosuch (17)` in sqlite3 (schema not yet loaded); litesh omits ` (17)`"]
+#[ignore = "compat (docs/compat.md): `Error: in prepare, no such column: nosuch (17)` in sqlite3 (schema not yet loaded); litesh omits ` (17)`"]
 fn sql_arg_prepare_error_before_schema_load_has_code_17() {
     check_t("schema 17 arg", &["t.db", "SELECT nosuch"], "");
 }

@@ -285,7 +285,6 @@ fn dump_data_only() {
 }
 
 #[test]
-#[ignore = "FAILS: --data-only with sqlite_sequence: sqlite3 writes no `DELETE FROM sqlite_sequence;`, litesh does"]
 fn dump_data_only_sqlite_sequence_without_delete() {
     dump(
         "data only seq",

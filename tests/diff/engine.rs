@@ -84,7 +84,7 @@ fn host_parameter_limit_ok() {
 }
 
 #[test]
-#[ignore = "FAILS: `?250001` error: litesh prints no context/caret lines after `Error: in prepare, variable number must be…`"]
+#[ignore = "compat (docs/compat.md): `?250001` error: litesh prints no context/caret lines after `Error: in prepare, variable number must be…`"]
 fn host_parameter_limit_exceeded() {
     sql("param over", "SELECT ?250001");
 }
@@ -185,7 +185,7 @@ fn json_functions() {
 }
 
 #[test]
-#[ignore = "FAILS: json REAL text: 3.40.1 `0.333333333333333` (15 digits), litesh `0.33333333333333332`"]
+#[ignore = "compat (docs/compat.md): json REAL text: 3.40.1 `0.333333333333333` (15 digits), litesh `0.33333333333333332`"]
 fn json_reals() {
     sql(
         "json reals",
@@ -242,19 +242,19 @@ fn window_functions() {
 }
 
 #[test]
-#[ignore = "FAILS: concat() exists in litesh (newer library); 3.40.1: `no such function: concat`"]
+#[ignore = "compat (docs/compat.md): concat() exists in litesh (newer library); 3.40.1: `no such function: concat`"]
 fn functions_newer_than_3_40_1_do_not_exist() {
     sql("concat", "SELECT concat('a', 'b')");
 }
 
 #[test]
-#[ignore = "FAILS: octet_length() exists in litesh; 3.40.1: `no such function: octet_length`"]
+#[ignore = "compat (docs/compat.md): octet_length() exists in litesh; 3.40.1: `no such function: octet_length`"]
 fn octet_length_does_not_exist() {
     sql("octet_length", "SELECT octet_length('a')");
 }
 
 #[test]
-#[ignore = "FAILS: string_agg() exists in litesh; 3.40.1: `no such function: string_agg`"]
+#[ignore = "compat (docs/compat.md): string_agg() exists in litesh; 3.40.1: `no such function: string_agg`"]
 fn string_agg_does_not_exist() {
     sql("string_agg", "SELECT string_agg('a', ',')");
 }
@@ -321,7 +321,6 @@ fn shell_function_readfile() {
 }
 
 #[test]
-#[ignore = "FAILS: load_extension enabled in sqlite3 (`./nosuch_ext.so: cannot open shared object file…`); litesh `not authorized`"]
 fn load_extension_missing_file() {
     sql("load_extension", "SELECT load_extension('./nosuch_ext')");
 }
@@ -434,7 +433,7 @@ fn real_cast_to_text() {
 }
 
 #[test]
-#[ignore = "FAILS: printf('%!.20g',0.1): 3.40.1 `0.10000000000000000555`, litesh `0.1000000000000000056`"]
+#[ignore = "compat (docs/compat.md): printf('%!.20g',0.1): 3.40.1 `0.10000000000000000555`, litesh `0.1000000000000000056`"]
 fn real_printf_with_precision() {
     sql(
         "real printf",
@@ -443,7 +442,7 @@ fn real_printf_with_precision() {
 }
 
 #[test]
-#[ignore = "FAILS: quote(): 3.40.1 `3.33333333333333314829e-01`/`Inf`/`9.99999999999997e-311`, litesh `0.33333333333333332`/`9.0e+999`/`9.9999999999999695e-311`"]
+#[ignore = "compat (docs/compat.md): quote(): 3.40.1 `3.33333333333333314829e-01`/`Inf`/`9.99999999999997e-311`, litesh `0.33333333333333332`/`9.0e+999`/`9.9999999999999695e-311`"]
 fn real_quote_function() {
     sql(
         "real quote",

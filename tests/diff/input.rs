@@ -585,7 +585,6 @@ fn output_to_pipe_with_tr() {
 }
 
 #[test]
-#[ignore = "FAILS: sqlite3 prints `Error: cannot open \"nodir/out.txt\"` before `cannot write to`; litesh only the latter"]
 fn output_to_unwritable_path() {
     check_t("output bad", ".output nodir/out.txt\nSELECT 1;\n");
 }
@@ -607,7 +606,7 @@ fn error_messages_still_go_to_stderr_with_output_file() {
 }
 
 #[test]
-#[ignore = "FAILS: prepare error before the schema is loaded: sqlite3 appends ` (17)` to the message, litesh does not"]
+#[ignore = "compat (docs/compat.md): prepare error before the schema is loaded: sqlite3 appends ` (17)` to the message, litesh does not"]
 fn prepare_error_before_schema_load_has_code_17() {
     check_t("schema 17", "SELECT nosuch;\nSELECT 1;\n");
 }
@@ -648,7 +647,6 @@ fn abbreviation_nu() {
 }
 
 #[test]
-#[ignore = "FAILS: `.pr` resolves to .progress in sqlite3 (silently accepted); litesh: `.progress is not yet supported`"]
 fn abbreviation_pr() {
     check("pr", ".pr hi\n");
 }

@@ -602,7 +602,7 @@ fn explain_query_plan_draws_a_tree() {
 /// Compound queries are planned differently by the newer SQLite library (`MERGE (UNION)`
 /// instead of 3.40.1's `COMPOUND QUERY`); the tree drawing is the same.
 #[test]
-#[ignore = "FAILS: the newer SQLite library plans compound queries and IN lists differently"]
+#[ignore = "compat (docs/compat.md): the newer SQLite library plans compound queries and IN lists differently"]
 fn explain_query_plan_of_compound_queries() {
     check(
         "eqp compound",
@@ -634,7 +634,7 @@ fn explain_query_plan_ignores_the_mode() {
 /// The EXPLAIN listing's layout is 3.40.1's, but its opcodes come from the newer SQLite
 /// library (docs/compat.md).
 #[test]
-#[ignore = "FAILS: EXPLAIN bytecode comes from the newer SQLite library (docs/compat.md); the layout matches"]
+#[ignore = "compat (docs/compat.md): EXPLAIN bytecode comes from the newer SQLite library (docs/compat.md); the layout matches"]
 fn explain_listing_layout() {
     check(
         "explain",
