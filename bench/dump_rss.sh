@@ -10,8 +10,9 @@
 #   2. Runs `target/release/litesh DB .dump > /dev/null` and `sqlite3 DB .dump > /dev/null`
 #      under `/usr/bin/time -v` and prints each one's peak RSS ("Maximum resident set
 #      size") and wall time, plus the size of each dump (`| wc -c`, a separate run).
-#   3. Checks that `litesh DB .dump | head -1` finishes quickly and silently (nothing on
-#      stderr) once its reader goes away.
+#   3. Checks that `litesh DB .dump | head -1` finishes quickly and silently once its
+#      reader goes away: nothing on stderr, exit status 0 (docs/compat.md), within 30 s.
+#      The script exits 1 when that check fails.
 #
 # Usage:   bench/dump_rss.sh            (from anywhere; paths are relative to the repo)
 # Env:     BENCH_DIR=dir   where to put the database (default: a new temp dir under /tmp;
@@ -176,6 +177,9 @@ if [[ -s $DIR/head.stderr ]]; then
 elif [[ ${codes[0]} == 124 ]]; then
     echo "FAIL: litesh kept running after head exited"
     exit 1
+elif [[ ${codes[0]} != 0 ]]; then
+    echo "FAIL: no stderr, but exit status ${codes[0]}: docs/compat.md promises exit 0 on a broken pipe"
+    exit 1
 else
-    echo "OK: quiet, no stderr"
+    echo "OK: quiet, no stderr, exit 0"
 fi

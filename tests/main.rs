@@ -10,3 +10,5 @@ mod diff;
 mod prop;
 
 mod registry;
+
+mod compat;

@@ -7,14 +7,18 @@
 //! accepts; sometimes an index and/or a view) filled with 0–20 random rows per table holding
 //! every storage class: NULL; integers including `i64::MIN`/`i64::MAX`; REALs from arbitrary
 //! f64 bit patterns (subnormals, -0.0, ±∞); text with quotes, LF, CR, tabs, control
-//! characters, unicode, literal `\n` sequences, numeric-looking text and INVALID UTF-8; blobs.
+//! characters, NUL, unicode, literal `\n` sequences, numeric-looking text and INVALID UTF-8;
+//! blobs.
 //!
 //! 1. The original database is built by the real `/usr/bin/sqlite3` from a script that
 //!    writes every value exactly: REALs as `ieee754_from_blob(x'…')` (±∞ as `±1e999`), text
 //!    as `CAST(x'…' AS TEXT)`, blobs as `x'…'`. Column affinity then applies as usual (text
 //!    `'12'` in an INTEGER column becomes 12) — the same for every program, so that is fine.
 //! 2. litesh dumps it (`litesh orig.db .dump`). The dump must also equal sqlite3's own dump
-//!    of the same file (REAL literals compared by value, see `harness::same_modulo_reals`).
+//!    of the same file (REAL literals compared by value, see `harness::same_modulo_reals`),
+//!    except when some text holds a NUL byte: sqlite3 cuts such text at the NUL, while litesh
+//!    deliberately writes `CAST(X'…' AS TEXT)` (docs/compat.md) — there both restored
+//!    databases must still hold every byte.
 //! 3. The dump is loaded into a fresh database once by sqlite3 and once by litesh (stdin).
 //! 4. All three databases are compared LOGICALLY: the schema rows (type, name, tbl_name,
 //!    sql) and, for every table, the multiset of rows with `typeof()` and exact values
@@ -31,7 +35,6 @@
 //! - `.dump` writes a REAL -0.0 as `0.0`, so -0.0 is expected back as +0.0 everywhere;
 //! - `.dump` ends an index whose SQL contains `--` with `\n;`, and SQLite keeps that
 //!   newline in the restored `sql` (see `expected_after_dump`);
-//! - text never contains NUL (the dump's C strings would cut it there);
 //! - rowids of rowid tables without an INTEGER PRIMARY KEY are not in the dump, so rows are
 //!   compared as multisets;
 //! - STRICT columns only get values of a class they accept (a type error is not ignorable);
@@ -271,7 +274,8 @@ fn int_val() -> impl Strategy<Value = i64> {
     ]
 }
 
-fn text_piece() -> impl Strategy<Value = Vec<u8>> {
+/// Text pieces; with `nul`, a NUL byte now and then.
+fn text_piece(nul: bool) -> impl Strategy<Value = Vec<u8>> {
     prop_oneof![
         4 => "[ -~]{0,8}".prop_map(String::into_bytes),
         2 => proptest::sample::select(vec![
@@ -282,8 +286,10 @@ fn text_piece() -> impl Strategy<Value = Vec<u8>> {
             ".dump", "\nCOMMIT;\n",
         ])
         .prop_map(|s: &str| s.as_bytes().to_vec()),
-        // Control characters (no NUL).
-        1 => proptest::collection::vec(1u8..0x20, 1..4),
+        // Control characters.
+        2 => proptest::collection::vec(1u8..0x20, 1..4),
+        // NUL (it turns off the comparison with sqlite3's dump text, see `round_trip`).
+        1 => Just(if nul { vec![0u8] } else { vec![1u8] }),
         // Invalid UTF-8: stray continuation bytes, truncated sequences, overlongs, 0xFE/0xFF.
         1 => proptest::collection::vec(0x80u8..=0xff, 1..4),
         1 => proptest::sample::select(vec![
@@ -294,8 +300,8 @@ fn text_piece() -> impl Strategy<Value = Vec<u8>> {
     ]
 }
 
-fn text_val() -> impl Strategy<Value = Vec<u8>> {
-    proptest::collection::vec(text_piece(), 0..5).prop_map(|v| v.concat())
+fn text_val(nul: bool) -> impl Strategy<Value = Vec<u8>> {
+    proptest::collection::vec(text_piece(nul), 0..5).prop_map(|v| v.concat())
 }
 
 fn blob_val() -> impl Strategy<Value = Vec<u8>> {
@@ -305,12 +311,12 @@ fn blob_val() -> impl Strategy<Value = Vec<u8>> {
     ]
 }
 
-fn any_val() -> BoxedStrategy<Val> {
+fn any_val(nul: bool) -> BoxedStrategy<Val> {
     prop_oneof![
         1 => Just(Val::Null),
         2 => int_val().prop_map(Val::Int),
         3 => real_bits().prop_map(Val::Real),
-        3 => text_val().prop_map(Val::Text),
+        3 => text_val(nul).prop_map(Val::Text),
         2 => blob_val().prop_map(Val::Blob),
     ]
     .boxed()
@@ -347,8 +353,16 @@ fn val_for(strict: bool, decl: &str, col_kind: ColKind) -> BoxedStrategy<Val> {
         }
         ColKind::Plain => {}
     }
+    // KNOWN LITESH BUG (reported, not fixed yet): the SQLite library litesh bundles (3.54)
+    // converts text with a NUL byte whose part before the NUL looks numeric ('12\0x') to a
+    // number in a column with INTEGER, REAL or NUMERIC affinity; 3.40.1 keeps it as text.
+    // So litesh's restore of `CAST(X'313200' AS TEXT)` into an INT column gives 12, not the
+    // original text. NUL text therefore only goes into columns without numeric affinity,
+    // unless LITESH_PROP_NUL_NUMERIC=1.
+    let nul =
+        !numeric_affinity(decl) || std::env::var("LITESH_PROP_NUL_NUMERIC").is_ok_and(|v| v == "1");
     if !strict {
-        return any_val();
+        return any_val(nul);
     }
     match decl {
         "INTEGER" | "INT" => {
@@ -362,13 +376,29 @@ fn val_for(strict: bool, decl: &str, col_kind: ColKind) -> BoxedStrategy<Val> {
         .boxed(),
         "TEXT" => prop_oneof![
             1 => Just(Val::Null),
-            4 => text_val().prop_map(Val::Text),
+            4 => text_val(nul).prop_map(Val::Text),
             1 => int_val().prop_map(Val::Int),
         ]
         .boxed(),
         "BLOB" => prop_oneof![1 => Just(Val::Null), 4 => blob_val().prop_map(Val::Blob)].boxed(),
-        _ => any_val(),
+        _ => any_val(true), // ANY: no affinity
     }
+}
+
+/// SQLite's affinity rules (https://sqlite.org/datatype3.html#determination_of_column_affinity):
+/// true for INTEGER, REAL and NUMERIC affinity.
+fn numeric_affinity(decl: &str) -> bool {
+    let d = decl.to_ascii_uppercase();
+    if d.contains("INT") {
+        return true;
+    }
+    if ["CHAR", "CLOB", "TEXT"].iter().any(|k| d.contains(k)) {
+        return false;
+    }
+    if d.contains("BLOB") || d.is_empty() {
+        return false;
+    }
+    true
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -899,6 +929,15 @@ fn expect_ok(what: &str, out: &Outcome) -> Result<(), String> {
     }
 }
 
+fn has_nul_text(db: &Db) -> bool {
+    db.tables.iter().any(|t| {
+        t.rows
+            .iter()
+            .flatten()
+            .any(|v| matches!(v, Val::Text(b) if b.contains(&0)))
+    })
+}
+
 fn round_trip(db: &Db) -> Result<(), String> {
     let scratch = harness::Scratch::new();
     let dir = scratch.path();
@@ -913,7 +952,9 @@ fn round_trip(db: &Db) -> Result<(), String> {
     let reference = run_in(Path::new(SQLITE3), dir, &["orig.db", ".dump"], b"");
     expect_ok("sqlite3 .dump", &reference)?;
     let mut problems = Vec::new();
-    if !same_modulo_reals(&reference.stdout, &dump.stdout) {
+    // A text holding NUL is a deliberate difference (docs/compat.md): sqlite3 cuts it at the
+    // NUL, litesh writes `CAST(X'…' AS TEXT)`. Both restores must then keep every byte.
+    if !has_nul_text(db) && !same_modulo_reals(&reference.stdout, &dump.stdout) {
         problems.push(format!(
             "litesh's dump differs from sqlite3's\n--- sqlite3:\n{}\n--- litesh:\n{}",
             show(&reference.stdout),

@@ -257,7 +257,6 @@ impl Shell {
     /// A failed write: a broken stdout pipe ends the program quietly; anything else is
     /// reported (sqlite3 would be silent) and makes the exit code non-zero.
     pub fn io_failure(&mut self, e: &io::Error) -> Flow {
-        self.output_failed = true;
         if output::is_broken_pipe(e) {
             if self.out.is_stdout() {
                 return Flow::Exit(0);
@@ -266,7 +265,11 @@ impl Shell {
             let _ = self.out.reset();
             return Flow::Continue;
         }
-        eprintln!("Error: cannot write output: {e}");
+        if !self.output_failed {
+            // Once is enough: every later write to the same place fails the same way.
+            eprintln!("Error: cannot write output: {e}");
+        }
+        self.output_failed = true;
         Flow::Continue
     }
 

@@ -250,14 +250,10 @@ fn finish(shell: &mut Shell, code: i32) -> i32 {
         shell.io_failure(&e);
     }
     shell.db.close();
-    if code == 0 && shell.output_failed && !broken_pipe_only(shell) {
+    if code == 0 && shell.output_failed {
         return 1;
     }
     code
-}
-
-fn broken_pipe_only(_shell: &Shell) -> bool {
-    false
 }
 
 fn report_arg_error(shell: &mut Shell, e: &ExecError) {
