@@ -1,14 +1,37 @@
 //! The SQL executor: prepares the statements of a piece of SQL one after another (as
 //! sqlite3's `shell_exec` does), steps them and streams each row to a renderer.
+//!
+//! [`run_with`] also does what sqlite3 3.40.1's `shell_exec()` does around each statement
+//! ([`hooks::StmtHooks`]): the automatic EXPLAIN QUERY PLAN of `.eqp` (and the EXPLAIN
+//! listing of `.eqp full`), binding `:name`/`$name`/`@name`/`?N` parameters from
+//! `temp.sqlite_parameters` (`bind_prepared_stmt()`), and the `.stats` report after the
+//! statement ran. `.scanstats on` shows nothing: 3.40.1's build lacks
+//! `SQLITE_ENABLE_STMT_SCANSTATUS`, so its `display_scanstats()` is empty.
 
+pub mod hooks;
 pub mod raw;
+pub mod stats;
 
 use std::io::{self, Write};
 
 use rusqlite::Connection;
 
-use crate::render::{self, Mode, RenderOpts};
+use crate::render::{self, Mode, RenderOpts, Renderer};
+use hooks::{Eqp, StatsMode, StmtHooks};
 use raw::Value;
+
+/// A path from bytes (any byte string is a path on unix).
+pub fn os_path(b: &[u8]) -> &std::path::Path {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        std::path::Path::new(std::ffi::OsStr::from_bytes(b))
+    }
+    #[cfg(not(unix))]
+    {
+        std::path::Path::new(std::str::from_utf8(b).unwrap_or_default())
+    }
+}
 
 /// Why a piece of SQL failed.
 #[derive(Debug)]
@@ -98,22 +121,30 @@ pub fn error_context(sql: &[u8], offset: i32) -> Vec<u8> {
     out
 }
 
-/// Hooks the shell wants around each statement.
-pub struct ExecHooks<'h> {
-    /// Called with each statement's SQL before it runs (`.echo`-style tracing); may be a no-op.
-    pub before: &'h mut dyn FnMut(&[u8]),
-}
-
-/// Runs every statement of `sql`, streaming rows through the renderer for `opts`.
+/// Runs every statement of `sql`, streaming rows through the renderer for `opts`, with no
+/// per-statement hooks (see [`run_with`]).
 pub fn run(
     conn: &Connection,
     sql: &[u8],
     opts: &RenderOpts,
     out: &mut dyn Write,
 ) -> Result<(), ExecError> {
+    run_with(conn, sql, opts, out, &StmtHooks::default())
+}
+
+/// Runs every statement of `sql` as sqlite3 3.40.1's `shell_exec()` does: for each one, the
+/// automatic query plan (`.eqp`), parameter binding, the rows, then the `.stats` report;
+/// the first error stops the rest.
+pub fn run_with(
+    conn: &Connection,
+    sql: &[u8],
+    opts: &RenderOpts,
+    out: &mut dyn Write,
+    hooks: &StmtHooks<'_>,
+) -> Result<(), ExecError> {
     let mut rest = skip_space(sql);
     while !rest.is_empty() && rest[0] != 0 {
-        let prepared = match raw::prepare(conn, rest) {
+        let prepared = match hooks.prepare(conn, rest, out)? {
             Ok(p) => p,
             Err(e) => {
                 let mut text = e.msg.clone();
@@ -126,13 +157,149 @@ pub fn run(
             }
         };
         let consumed = prepared.consumed;
-        if let Some(stmt) = prepared.stmt {
-            run_stmt(stmt, opts, out)?;
+        if let Some(mut stmt) = prepared.stmt {
+            if hooks.eqp != Eqp::Off && stmt.is_explain() == 0 {
+                match auto_eqp(conn, stmt, rest, opts, out, hooks)? {
+                    Some(s) => stmt = s,
+                    None => {
+                        rest = skip_space(&rest[consumed..]);
+                        continue;
+                    }
+                }
+            }
+            if hooks.bind_parameters {
+                bind_parameters(conn, &mut stmt, out, hooks)?;
+            }
+            let io_err = render_stmt(&mut stmt, opts, None, out, hooks);
+            if io_err.is_none() && hooks.stats != StatsMode::Off {
+                stats::display(Some(conn), Some(&stmt), hooks.stats, out)?;
+            }
+            finish_stmt(stmt, io_err)?;
         }
         rest = skip_space(&rest[consumed..]);
         if consumed == 0 {
             break;
         }
+    }
+    Ok(())
+}
+
+/// sqlite3's automatic EXPLAIN QUERY PLAN (`.eqp on|trigger|full`): the plan of `stmt` as a
+/// tree (each trigger's plan after its `-- TRIGGER` line), then for `full` its EXPLAIN
+/// listing. With `trigger` the statement is prepared again once trigger plans are off
+/// again, as sqlite3 does; `None` when that fails.
+fn auto_eqp<'c>(
+    conn: &'c Connection,
+    stmt: raw::Stmt<'c>,
+    sql_here: &[u8],
+    opts: &RenderOpts,
+    out: &mut dyn Write,
+    hooks: &StmtHooks<'_>,
+) -> Result<Option<raw::Stmt<'c>>, ExecError> {
+    let trigger_op = rusqlite::ffi::SQLITE_DBCONFIG_TRIGGER_EQP;
+    let trigger_was_on = raw::db_config_flag(conn, trigger_op, -1).unwrap_or(false);
+    if hooks.eqp >= Eqp::Trigger {
+        raw::db_config_flag(conn, trigger_op, 1);
+    }
+    let text = stmt.sql();
+    let text = skip_space(&text);
+    let mut query = b"EXPLAIN QUERY PLAN ".to_vec();
+    query.extend_from_slice(text);
+    if let Ok(raw::Prepared {
+        stmt: Some(mut plan),
+        ..
+    }) = hooks.prepare(conn, &query, out)?
+    {
+        let mut graph = render::Eqp::default();
+        loop {
+            hooks.before(out)?;
+            let more = plan.step();
+            hooks.after(out)?;
+            if more != Ok(true) {
+                break;
+            }
+            let int = |v: Value<'_>| match v {
+                Value::Integer(i) => i64::from(i as i32),
+                Value::Real(r) => i64::from(r as i32),
+                _ => 0,
+            };
+            let id = int(plan.value(0));
+            let parent = int(plan.value(1));
+            let line = render::cut_nul(plan.text(3).unwrap_or_default()).to_vec();
+            if line.first() == Some(&b'-') {
+                graph.finish(out, &[])?;
+                graph = render::Eqp::default();
+            }
+            let vals = [
+                Value::Integer(id),
+                Value::Integer(parent),
+                Value::Null,
+                Value::Text(&line),
+            ];
+            graph.row(out, &[], &vals, 0)?;
+        }
+        graph.finish(out, &[])?;
+    }
+    hooks.after(out)?;
+    if hooks.eqp >= Eqp::Full {
+        let mut query = b"EXPLAIN ".to_vec();
+        query.extend_from_slice(text);
+        if let Ok(raw::Prepared {
+            stmt: Some(mut listing),
+            ..
+        }) = hooks.prepare(conn, &query, out)?
+        {
+            if let Some(e) = render_stmt(&mut listing, opts, Some(Mode::Explain), out, hooks) {
+                return Err(ExecError::Io(e));
+            }
+        }
+    }
+    if hooks.eqp >= Eqp::Trigger && !trigger_was_on {
+        raw::db_config_flag(conn, trigger_op, 0);
+        drop(stmt);
+        return Ok(hooks
+            .prepare(conn, sql_here, out)?
+            .ok()
+            .and_then(|p| p.stmt));
+    }
+    Ok(Some(stmt))
+}
+
+/// sqlite3's `bind_prepared_stmt()`: each parameter gets the value stored under its name
+/// (`?N` for a nameless one) in `temp.sqlite_parameters`, or NULL; nothing happens when
+/// that table does not exist.
+fn bind_parameters(
+    conn: &Connection,
+    stmt: &mut raw::Stmt<'_>,
+    out: &mut dyn Write,
+    hooks: &StmtHooks<'_>,
+) -> io::Result<()> {
+    let n = stmt.parameter_count();
+    if n == 0 || !raw::has_column(conn, "TEMP", "sqlite_parameters", "key") {
+        return Ok(());
+    }
+    let query = b"SELECT value FROM temp.sqlite_parameters WHERE key=?1";
+    let Ok(raw::Prepared {
+        stmt: Some(mut q), ..
+    }) = hooks.prepare(conn, query, out)?
+    else {
+        return Ok(());
+    };
+    for i in 1..=n {
+        let name = stmt
+            .parameter_name(i)
+            .unwrap_or_else(|| format!("?{i}").into_bytes());
+        q.bind_text(1, &name);
+        hooks.before(out)?;
+        let found = q.step() == Ok(true);
+        hooks.after(out)?;
+        if found {
+            let v = q.value(0);
+            stmt.bind_value(i, &v);
+        } else {
+            stmt.bind_null(i);
+        }
+        q.reset();
     }
     Ok(())
 }
@@ -155,43 +322,12 @@ pub fn run_stmt(
     opts: &RenderOpts,
     out: &mut dyn Write,
 ) -> Result<(), ExecError> {
-    let mut c_mode = opts.mode;
-    let mut indents = None;
-    if opts.auto_explain {
-        match stmt.is_explain() {
-            1 => c_mode = Mode::Explain,
-            2 => c_mode = Mode::Eqp,
-            _ => {}
-        }
-    }
-    if c_mode == Mode::Explain {
-        match explain_prepare(&mut stmt) {
-            Some(i) => indents = i,
-            None => c_mode = opts.mode,
-        }
-    }
-    let mut renderer = render::renderer(opts, c_mode, indents);
-    let mut names: Vec<Vec<u8>> = Vec::new();
-    let mut index: u64 = 0;
-    let mut io_err = None;
-    while let Ok(true) = stmt.step() {
-        if index == 0 {
-            names = (0..stmt.column_count())
-                .map(|i| stmt.column_name(i))
-                .collect();
-        }
-        let vals: Vec<Value<'_>> = (0..names.len()).map(|i| stmt.value(i)).collect();
-        if let Err(e) = renderer.row(out, &names, &vals, index) {
-            io_err = Some(e);
-            break;
-        }
-        index += 1;
-    }
-    if io_err.is_none() && index > 0 {
-        if let Err(e) = renderer.finish(out, &names) {
-            io_err = Some(e);
-        }
-    }
+    let io_err = render_stmt(&mut stmt, opts, None, out, &StmtHooks::default());
+    finish_stmt(stmt, io_err)
+}
+
+/// Finalizes a statement that ran: a write error first, else the statement's own error.
+fn finish_stmt(stmt: raw::Stmt<'_>, io_err: Option<io::Error>) -> Result<(), ExecError> {
     let msg = stmt.errmsg();
     let code = stmt.finalize();
     if let Some(e) = io_err {
@@ -205,6 +341,71 @@ pub fn run_stmt(
         return Err(ExecError::Step { text, code });
     }
     Ok(())
+}
+
+/// Steps a statement to the end, rendering its rows in the mode sqlite3 would pick
+/// (`cMode`: `forced`, else the EXPLAIN layouts under `.explain auto`, else the shell's
+/// mode). Returns the write error that stopped it, if any; step errors stay in the
+/// statement for [`finish_stmt`].
+fn render_stmt(
+    stmt: &mut raw::Stmt<'_>,
+    opts: &RenderOpts,
+    forced: Option<Mode>,
+    out: &mut dyn Write,
+    hooks: &StmtHooks<'_>,
+) -> Option<io::Error> {
+    let mut c_mode = forced.unwrap_or(opts.mode);
+    let mut indents = None;
+    if forced.is_none() && opts.auto_explain {
+        match stmt.is_explain() {
+            1 => c_mode = Mode::Explain,
+            2 => c_mode = Mode::Eqp,
+            _ => {}
+        }
+    }
+    if c_mode == Mode::Explain {
+        if let Err(e) = hooks.before(out) {
+            return Some(e);
+        }
+        match explain_prepare(stmt) {
+            Some(i) => indents = i,
+            None => c_mode = opts.mode,
+        }
+        if let Err(e) = hooks.after(out) {
+            return Some(e);
+        }
+    }
+    let mut renderer = render::renderer(opts, c_mode, indents);
+    let mut names: Vec<Vec<u8>> = Vec::new();
+    let mut index: u64 = 0;
+    loop {
+        if let Err(e) = hooks.before(out) {
+            return Some(e);
+        }
+        let step = stmt.step();
+        if let Err(e) = hooks.after(out) {
+            return Some(e);
+        }
+        if step != Ok(true) {
+            break;
+        }
+        if index == 0 {
+            names = (0..stmt.column_count())
+                .map(|i| stmt.column_name(i))
+                .collect();
+        }
+        let vals: Vec<Value<'_>> = (0..names.len()).map(|i| stmt.value(i)).collect();
+        if let Err(e) = renderer.row(out, &names, &vals, index) {
+            return Some(e);
+        }
+        index += 1;
+    }
+    if index > 0 {
+        if let Err(e) = renderer.finish(out, &names) {
+            return Some(e);
+        }
+    }
+    None
 }
 
 /// sqlite3 3.40.1's `explain_data_prepare()`: checks that an EXPLAIN statement really gives
