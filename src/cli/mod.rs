@@ -97,6 +97,14 @@ pub enum Opt {
     Heap,
     /// `-threadsafe N` (not in sqlite3's help, but accepted)
     ThreadSafe,
+    /// `-eqp` (not in sqlite3's help, but accepted)
+    Eqp,
+    /// `-eqpfull` (not in sqlite3's help, but accepted)
+    EqpFull,
+    /// `-scanstats` (not in sqlite3's help, but accepted)
+    ScanStats,
+    /// `-backslash` (undocumented): C escapes in SQL read from input are resolved
+    Backslash,
     /// An option sqlite3 does not know; its value is the name as sqlite3 reports it.
     Unknown,
 }
@@ -356,6 +364,10 @@ pub const OPTIONS: &[OptionDef] = &[
     ),
     opt!("heap", 1, Heap),
     opt!("threadsafe", 1, ThreadSafe),
+    opt!("eqp", 0, Eqp),
+    opt!("eqpfull", 0, EqpFull),
+    opt!("scanstats", 0, ScanStats),
+    opt!("backslash", 0, Backslash),
 ];
 
 /// The usage text `-help` writes to stderr, in sqlite3's layout.
@@ -387,6 +399,8 @@ pub struct OptUse {
 /// The command line, split into its parts but not yet acted upon.
 #[derive(Debug, Clone, Default)]
 pub struct Args {
+    /// The whole command line, for the second pass.
+    pub argv: Vec<OsString>,
     /// `argv[0]` as given (sqlite3 names itself so in its messages).
     pub argv0: String,
     /// The database file name, if one was given.
@@ -422,6 +436,7 @@ pub fn parse(argv: &[OsString]) -> Result<Args, CliError> {
         .map(|a| a.to_string_lossy().into_owned())
         .unwrap_or_else(|| "litesh".into());
     let mut args = Args {
+        argv: argv.to_vec(),
         argv0: argv0.clone(),
         ..Args::default()
     };
@@ -500,6 +515,72 @@ pub fn parse(argv: &[OsString]) -> Result<Args, CliError> {
     Ok(args)
 }
 
+/// How many arguments sqlite3 3.40.1's second pass steps over after an option. It mostly
+/// equals the option's arity, but 3.40.1 steps over two for `-threadsafe` and `-nonce` and
+/// one for `-memtrace`, so the argument after them is not seen as an option there.
+fn second_pass_skip(def: &OptionDef) -> usize {
+    match def.opt {
+        Opt::ThreadSafe | Opt::Nonce => 2,
+        Opt::MemTrace => 1,
+        _ => def.arity,
+    }
+}
+
+/// sqlite3's second pass over the command line: the options it acts on after the init
+/// file, in order, up to and including the first unknown one (which stops litesh).
+pub fn second_pass(args: &Args) -> Vec<OptUse> {
+    let argv = &args.argv;
+    let mut out = Vec::new();
+    let mut i = 1;
+    while i < argv.len() {
+        let bytes = argv[i].as_encoded_bytes();
+        if bytes.first() != Some(&b'-') {
+            i += 1;
+            continue;
+        }
+        let name = if bytes.get(1) == Some(&b'-') {
+            &bytes[2..]
+        } else {
+            &bytes[1..]
+        };
+        let name = String::from_utf8_lossy(name);
+        let def = lookup(&name).filter(|d| d.opt != Opt::MaxSize || i + 1 < argv.len());
+        match def {
+            Some(def) => {
+                let end = (i + 1 + def.arity).min(argv.len());
+                let values = if def.opt == Opt::Archive {
+                    argv[i + 1..].to_vec()
+                } else {
+                    argv[i + 1..end].to_vec()
+                };
+                let stop = def.opt == Opt::Archive;
+                out.push(OptUse {
+                    opt: def.opt,
+                    values,
+                });
+                if stop {
+                    break;
+                }
+                i += 1 + second_pass_skip(def);
+            }
+            None => {
+                // sqlite3 drops one leading dash of a `--` option in the message.
+                let shown = if bytes.get(1) == Some(&b'-') {
+                    &bytes[1..]
+                } else {
+                    bytes
+                };
+                out.push(OptUse {
+                    opt: Opt::Unknown,
+                    values: vec![OsStr::from_bytes_lossy(shown)],
+                });
+                break;
+            }
+        }
+    }
+    out
+}
+
 trait FromBytesLossy {
     fn from_bytes_lossy(b: &[u8]) -> OsString;
 }
@@ -552,6 +633,16 @@ mod tests {
         assert_eq!(a.options[0].values, vec![OsString::from("-foo")]);
         let a = parse(&argv(&["--"])).unwrap();
         assert_eq!(a.options[0].values, vec![OsString::from("-")]);
+    }
+
+    #[test]
+    fn the_second_pass_skips_what_3_40_1_skips() {
+        let a = parse(&argv(&["-nonce", "n", "-header", "-csv", ":memory:"])).unwrap();
+        let opts: Vec<Opt> = second_pass(&a).iter().map(|o| o.opt).collect();
+        assert_eq!(opts, vec![Opt::Nonce, Opt::Csv]);
+        let a = parse(&argv(&["-header", "-bogus", "-csv"])).unwrap();
+        let opts: Vec<Opt> = second_pass(&a).iter().map(|o| o.opt).collect();
+        assert_eq!(opts, vec![Opt::Header, Opt::Unknown]);
     }
 
     #[test]

@@ -349,10 +349,9 @@ impl Job {
             );
             shell.out.write_all(line.as_bytes())?;
         }
-        if tally.last_failed {
-            Err(Failure::Reported)
-        } else {
-            Ok(Flow::Continue)
+        match tally.last_failed {
+            Some(code) => Err(Failure::Code(code)),
+            None => Ok(Flow::Continue),
         }
     }
 
@@ -447,14 +446,14 @@ impl Job {
                 match sink.insert() {
                     Ok(()) => {
                         tally.rows += 1;
-                        tally.last_failed = false;
+                        tally.last_failed = None;
                     }
-                    Err(msg) => {
+                    Err((code, msg)) => {
                         let mut m = at(&self.name, start, "INSERT failed: ");
                         m.extend_from_slice(&msg);
                         warn(&m);
                         tally.errors += 1;
-                        tally.last_failed = true;
+                        tally.last_failed = Some(code);
                     }
                 }
             }
@@ -470,7 +469,9 @@ impl Job {
 struct Tally {
     rows: u64,
     errors: u64,
-    last_failed: bool,
+    /// The result code of the last INSERT when it failed (3.40.1 returns it as the
+    /// command's result).
+    last_failed: Option<i32>,
 }
 
 /// `sqlite3_column_count` of a query, or the prepare error's message.
@@ -486,6 +487,21 @@ fn exec(conn: &Connection, sql: &[u8]) -> Result<(), Vec<u8>> {
     let prepared = raw::prepare(conn, sql).map_err(|e| e.msg)?;
     if let Some(mut stmt) = prepared.stmt {
         while stmt.step().map_err(|_| stmt.errmsg())? {}
+    }
+    Ok(())
+}
+
+/// [`exec`], with the primary result code of a failure.
+fn exec_code(conn: &Connection, sql: &[u8]) -> Result<(), (i32, Vec<u8>)> {
+    let prepared = raw::prepare(conn, sql).map_err(|e| (e.code, e.msg))?;
+    if let Some(mut stmt) = prepared.stmt {
+        loop {
+            match stmt.step() {
+                Ok(true) => {}
+                Ok(false) => break,
+                Err(code) => return Err((code, stmt.errmsg())),
+            }
+        }
     }
     Ok(())
 }
@@ -522,7 +538,8 @@ impl<'c> Inserter<'c> {
     }
 
     /// Inserts the current values; the error message if SQLite refused.
-    fn insert(&mut self) -> Result<(), Vec<u8>> {
+    /// Inserts the current row; on failure the primary result code and message.
+    fn insert(&mut self) -> Result<(), (i32, Vec<u8>)> {
         match self.stmt.as_mut() {
             Some(stmt) => {
                 for (i, v) in self.values.iter().enumerate() {
@@ -531,11 +548,12 @@ impl<'c> Inserter<'c> {
                         None => ValueRef::Null,
                     };
                     stmt.raw_bind_parameter(i + 1, ToSqlOutput::Borrowed(value))
-                        .map_err(|e| e.to_string().into_bytes())?;
+                        .map_err(|e| (1, e.to_string().into_bytes()))?;
                 }
-                stmt.raw_execute()
-                    .map(|_| ())
-                    .map_err(|_| raw::errmsg(self.conn))
+                stmt.raw_execute().map(|_| ()).map_err(|e| {
+                    let code = e.sqlite_error().map_or(1, |f| f.extended_code & 0xff);
+                    (code, raw::errmsg(self.conn))
+                })
             }
             None => {
                 // The same row as SQL literals, through the byte-level API.
@@ -550,7 +568,7 @@ impl<'c> Inserter<'c> {
                     }
                 }
                 sql.push(b')');
-                exec(self.conn, &sql)
+                exec_code(self.conn, &sql)
             }
         }
     }

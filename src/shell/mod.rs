@@ -44,6 +44,9 @@ pub enum Failure {
     Io(io::Error),
     /// Already reported, and the program must end with this code (sqlite3 calls exit()).
     Exit(i32),
+    /// Already reported; the command's result code (what sqlite3 exits with when the
+    /// command was a command-line argument).
+    Code(i32),
 }
 
 impl From<io::Error> for Failure {
@@ -73,21 +76,51 @@ pub struct Settings {
     pub bail: bool,
     /// `.changes on`
     pub count_changes: bool,
+    /// `-backslash`: C escapes in SQL read from input are resolved before it runs.
+    pub backslash: bool,
     /// Main prompt.
     pub prompt: Vec<u8>,
     /// Continuation prompt.
     pub cont_prompt: Vec<u8>,
+    /// `.eqp`: the automatic query plan before each statement.
+    pub eqp: exec::hooks::Eqp,
+    /// The mode `.explain on` saved, for `.explain off|auto` (sqlite3's `normalMode`).
+    pub normal_mode: crate::render::Mode,
+    /// `.timer on`: a `Run Time:` line after each SQL input line.
+    pub timer: bool,
+    /// `.stats`: the report after each statement.
+    pub stats: exec::hooks::StatsMode,
+    /// `.scanstats on` (shows nothing: 3.40.1's build has no scan status).
+    pub scanstats: bool,
+    /// `.trace`: destination and text kind, shared with the trace callbacks.
+    pub trace: exec::hooks::Trace,
+    /// `.progress`: counters and options, shared with the progress handlers.
+    pub progress: exec::hooks::Progress,
+    /// `.connection`: the connections that are not the active one.
+    pub connections: crate::dot::conn::Connections,
 }
 
 impl Default for Settings {
     fn default() -> Self {
+        // As in sqlite3's main_init(): SQLite accepts its log receiver (for `.log`) only
+        // before it initializes, and the settings are made before any connection opens.
+        exec::hooks::init_log();
         Settings {
             render: RenderOpts::default(),
             echo: false,
             bail: false,
             count_changes: false,
+            backslash: false,
             prompt: b"sqlite> ".to_vec(),
             cont_prompt: b"   ...> ".to_vec(),
+            eqp: exec::hooks::Eqp::Off,
+            normal_mode: crate::render::Mode::List,
+            timer: false,
+            stats: exec::hooks::StatsMode::Off,
+            scanstats: false,
+            trace: exec::hooks::Trace::default(),
+            progress: exec::hooks::Progress::default(),
+            connections: crate::dot::conn::Connections::default(),
         }
     }
 }
@@ -248,7 +281,7 @@ impl Shell {
                 let _ = e.write_all(b"\n");
                 Flow::Continue
             }
-            Failure::Reported => Flow::Continue,
+            Failure::Reported | Failure::Code(_) => Flow::Continue,
             Failure::Exit(c) => Flow::Exit(*c),
             Failure::Io(e) => self.io_failure(e),
         }
@@ -273,7 +306,16 @@ impl Shell {
         Flow::Continue
     }
 
-    /// Runs one piece of SQL, rendering its rows to the current output.
+    /// Runs one piece of SQL, rendering its rows to the current output, with what sqlite3's
+    /// `shell_exec()` does around each statement (`.eqp`, parameters, `.stats`; see
+    /// [`exec::run_with`]).
+    ///
+    /// SQL read from an input source (nesting > 0: a line of stdin, a script, `.read`) is
+    /// also what sqlite3's `runOneSqlLine()` runs: `.progress --reset` restarts its count
+    /// and `.timer on` prints `Run Time: …` to stdout afterwards. SQL given as a command-line
+    /// argument or with `-cmd` is neither, as in sqlite3. (A dot-command that runs SQL the
+    /// way sqlite3's `shell_exec()` would should call [`exec::run_with`] itself: this is the
+    /// path of SQL input.)
     pub fn run_sql(&mut self, sql: &[u8]) -> Result<(), ExecError> {
         match self.ensure_open() {
             Ok(()) => {}
@@ -281,8 +323,33 @@ impl Shell {
             Err(Failure::Exit(c)) => return Err(ExecError::Exit(c)),
             Err(_) => return Err(ExecError::Exit(1)),
         }
+        let input_line = self.nesting > 0;
+        if input_line {
+            self.settings.progress.start_line();
+        }
+        let timer = (input_line && self.settings.timer).then(exec::hooks::RunTimer::start);
+        let hooks = exec::hooks::StmtHooks {
+            eqp: self.settings.eqp,
+            stats: self.settings.stats,
+            scanstats: self.settings.scanstats,
+            bind_parameters: true,
+            progress: Some(&self.settings.progress),
+            flush_each: self.settings.trace.to_stdout() || exec::hooks::log_to_stdout(),
+        };
         let conn = self.db.conn.as_ref().expect("opened above");
-        let r = exec::run(conn, sql, &self.settings.render, &mut self.out);
+        let r = exec::run_with(conn, sql, &self.settings.render, &mut self.out, &hooks);
+        if let Some(t) = timer {
+            let line = t.report();
+            let w = if self.out.is_stdout() {
+                self.out.write_all(&line)
+            } else {
+                let mut o = io::stdout().lock();
+                o.write_all(&line).and_then(|()| o.flush())
+            };
+            if let Err(e) = w {
+                return Err(ExecError::Io(e));
+            }
+        }
         if r.is_err() {
             if let Some(Flow::Exit(c)) = self.take_safe_violation() {
                 return Err(ExecError::Exit(c));
@@ -308,6 +375,13 @@ impl Shell {
         start_line: usize,
         from_terminal: bool,
     ) -> Result<bool, Flow> {
+        let resolved;
+        let sql = if self.settings.backslash {
+            resolved = crate::split::dotargs::resolve_backslashes(sql);
+            &resolved[..]
+        } else {
+            sql
+        };
         let r = self.run_sql(sql);
         let failed = match r {
             Ok(()) => {
@@ -354,12 +428,18 @@ impl Shell {
         Ok(failed)
     }
 
-    /// Runs a dot-command line; returns the flow and whether it failed.
-    pub fn run_dot_line(&mut self, line: &[u8]) -> (Flow, bool) {
+    /// Runs a dot-command line; returns the flow and, when it failed, its result code.
+    pub fn run_dot_line(&mut self, line: &[u8]) -> (Flow, Option<i32>) {
         let r = crate::dot::dispatch(self, line);
         let out = match r {
-            Ok(f) => (f, false),
-            Err(f) => (self.report(&f), true),
+            Ok(f) => (f, None),
+            Err(f) => {
+                let code = match f {
+                    Failure::Code(c) => c,
+                    _ => 1,
+                };
+                (self.report(&f), Some(code))
+            }
         };
         if !line_is_output_redirect(line) {
             self.end_once();
@@ -467,7 +547,7 @@ impl Shell {
                     self.echo(&line);
                 }
                 match self.run_dot_line(&line) {
-                    (Flow::Continue, failed) => Ok(failed),
+                    (Flow::Continue, failed) => Ok(failed.is_some()),
                     (f, _) => Err(f),
                 }
             }

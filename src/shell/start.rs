@@ -94,7 +94,7 @@ fn run(argv: Vec<OsString>) -> i32 {
     }
 
     // Second pass: everything else, in order.
-    for o in &args.options {
+    for o in &cli::second_pass(&args) {
         let value = || o.values.first().cloned().unwrap_or_default();
         let r = &mut shell.settings.render;
         match o.opt {
@@ -138,6 +138,11 @@ fn run(argv: Vec<OsString>) -> i32 {
                 r.header_set = true;
             }
             Opt::Echo => shell.settings.echo = true,
+            Opt::Eqp => shell.settings.eqp = crate::exec::hooks::Eqp::On,
+            Opt::EqpFull => shell.settings.eqp = crate::exec::hooks::Eqp::Full,
+            Opt::Stats => shell.settings.stats = crate::exec::hooks::StatsMode::On,
+            Opt::ScanStats => shell.settings.scanstats = true,
+            Opt::Backslash => shell.settings.backslash = true,
             Opt::Bail => shell.settings.bail = true,
             Opt::Interactive => shell.interactive = true,
             Opt::Safe => {
@@ -190,8 +195,8 @@ fn run(argv: Vec<OsString>) -> i32 {
                 match shell.run_dot_line(cmd) {
                     (Flow::Exit(c), _) => return finish(&mut shell, c),
                     (Flow::Stop, _) => return finish(&mut shell, 0),
-                    (Flow::Continue, true) => return finish(&mut shell, 1),
-                    (Flow::Continue, false) => {}
+                    (Flow::Continue, Some(code)) => return finish(&mut shell, code),
+                    (Flow::Continue, None) => {}
                 }
             } else {
                 match shell.run_sql(cmd) {
@@ -271,7 +276,7 @@ fn run_cmd_option(shell: &mut Shell, cmd: &[u8]) -> Option<i32> {
         match shell.run_dot_line(cmd) {
             (Flow::Exit(c), _) => Some(c),
             (Flow::Stop, _) if shell.settings.bail => Some(0),
-            (Flow::Continue, true) if shell.settings.bail => Some(1),
+            (Flow::Continue, Some(code)) if shell.settings.bail => Some(code),
             _ => None,
         }
     } else {
