@@ -17,6 +17,8 @@ pub mod dot;
 pub mod dump;
 pub mod exec;
 pub mod format;
+pub mod functions;
+pub mod import;
 pub mod input;
 pub mod output;
 pub mod render;

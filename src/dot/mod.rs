@@ -5,11 +5,20 @@
 //! because `headers` comes before `help`. Handlers live in the submodules, grouped by
 //! concern; each gets the tokenized arguments (`args[0]` is the word as typed).
 
+mod clone;
+pub mod conn;
+mod diag;
 mod help;
+mod import;
 mod io;
 mod mode;
+mod params;
+mod recover;
 mod registry;
+mod schema;
+mod schema_text;
 mod settings;
+mod system;
 
 pub use registry::REGISTRY;
 

@@ -2,7 +2,10 @@
 //! order, with the rule its name resolves by and its `.help` text (as 3.40.1 prints it).
 //! Commands without a handler are known names that litesh does not provide (yet).
 
-use super::{help, io, mode, settings, DotCommand, Rule};
+use super::{
+    clone, conn, diag, help, import, io, mode, params, recover, schema, settings, system,
+    DotCommand, Rule,
+};
 
 /// Every dot-command, in sqlite3 3.40.1's dispatch order (`do_meta_command`).
 pub const REGISTRY: &[DotCommand] = &[
@@ -66,7 +69,7 @@ pub const REGISTRY: &[DotCommand] = &[
     DotCommand {
         name: "binary",
         rule: Rule::Prefix(3),
-        run: None,
+        run: Some(system::binary),
         help: Some(".binary on|off           Turn binary output on or off.  Default OFF\n"),
     },
     DotCommand {
@@ -78,7 +81,7 @@ pub const REGISTRY: &[DotCommand] = &[
     DotCommand {
         name: "cd",
         rule: Rule::Exact,
-        run: None,
+        run: Some(system::cd),
         help: Some(".cd DIRECTORY            Change the working directory to DIRECTORY\n"),
     },
     DotCommand {
@@ -96,37 +99,37 @@ pub const REGISTRY: &[DotCommand] = &[
     DotCommand {
         name: "clone",
         rule: Rule::Prefix(0),
-        run: None,
+        run: Some(clone::clone),
         help: Some(".clone NEWDB             Clone data into NEWDB from the existing database\n"),
     },
     DotCommand {
         name: "connection",
         rule: Rule::Prefix(0),
-        run: None,
+        run: Some(conn::connection),
         help: Some(".connection [close] [#]  Open or close an auxiliary database connection\n"),
     },
     DotCommand {
         name: "databases",
         rule: Rule::Prefix(2),
-        run: None,
+        run: Some(schema::databases),
         help: Some(".databases               List names and files of attached databases\n"),
     },
     DotCommand {
         name: "dbconfig",
         rule: Rule::Prefix(3),
-        run: None,
+        run: Some(diag::dbconfig),
         help: Some(".dbconfig ?op? ?val?     List or change sqlite3_db_config() options\n"),
     },
     DotCommand {
         name: "dbinfo",
         rule: Rule::Prefix(3),
-        run: None,
+        run: Some(schema::dbinfo),
         help: Some(".dbinfo ?DB?             Show status information about the database\n"),
     },
     DotCommand {
         name: "recover",
         rule: Rule::Prefix(0),
-        run: None,
+        run: Some(recover::recover),
         help: Some(concat!(
             ".recover                 Recover as much data as possible from corrupt db.\n",
             "   --ignore-freelist        Ignore pages that appear to be on db freelist\n",
@@ -159,7 +162,7 @@ pub const REGISTRY: &[DotCommand] = &[
     DotCommand {
         name: "eqp",
         rule: Rule::Prefix(0),
-        run: None,
+        run: Some(diag::eqp),
         help: Some(concat!(
             ".eqp on|off|full|...     Enable or disable automatic EXPLAIN QUERY PLAN\n",
             "   Other Modes:\n",
@@ -175,7 +178,7 @@ pub const REGISTRY: &[DotCommand] = &[
     DotCommand {
         name: "explain",
         rule: Rule::Prefix(0),
-        run: None,
+        run: Some(diag::explain),
         help: Some(".explain ?on|off|auto?   Change the EXPLAIN formatting mode.  Default: auto\n"),
     },
     DotCommand {
@@ -197,7 +200,7 @@ pub const REGISTRY: &[DotCommand] = &[
     DotCommand {
         name: "fullschema",
         rule: Rule::Prefix(0),
-        run: None,
+        run: Some(schema::fullschema),
         help: Some(".fullschema ?--indent?   Show schema and the content of sqlite_stat tables\n"),
     },
     DotCommand {
@@ -215,7 +218,7 @@ pub const REGISTRY: &[DotCommand] = &[
     DotCommand {
         name: "import",
         rule: Rule::Prefix(0),
-        run: None,
+        run: Some(import::import),
         help: Some(concat!(
             ".import FILE TABLE       Import data from FILE into TABLE\n",
             "   Options:\n",
@@ -242,7 +245,7 @@ pub const REGISTRY: &[DotCommand] = &[
     DotCommand {
         name: "limits",
         rule: Rule::Prefix(5),
-        run: None,
+        run: Some(diag::limit),
         help: Some(".limit ?LIMIT? ?VAL?     Display or change the value of an SQLITE_LIMIT\n"),
     },
     DotCommand {
@@ -258,13 +261,13 @@ pub const REGISTRY: &[DotCommand] = &[
     DotCommand {
         name: "load",
         rule: Rule::Prefix(0),
-        run: None,
+        run: Some(system::load),
         help: Some(".load FILE ?ENTRY?       Load an extension library\n"),
     },
     DotCommand {
         name: "log",
         rule: Rule::Prefix(0),
-        run: None,
+        run: Some(diag::log),
         help: Some(".log FILE|off            Turn logging on or off.  FILE can be stderr/stdout\n"),
     },
     DotCommand {
@@ -364,7 +367,7 @@ pub const REGISTRY: &[DotCommand] = &[
     DotCommand {
         name: "parameter",
         rule: Rule::Prefix(3),
-        run: None,
+        run: Some(params::parameter),
         help: Some(concat!(
             ".parameter CMD ...       Manage SQL parameter bindings\n",
             "   clear                   Erase all bindings\n",
@@ -384,7 +387,7 @@ pub const REGISTRY: &[DotCommand] = &[
     DotCommand {
         name: "progress",
         rule: Rule::Prefix(3),
-        run: None,
+        run: Some(diag::progress),
         help: Some(concat!(
             ".progress N              Invoke progress handler after every N opcodes\n",
             "   --limit N                 Interrupt after N progress callbacks\n",
@@ -423,13 +426,13 @@ pub const REGISTRY: &[DotCommand] = &[
     DotCommand {
         name: "scanstats",
         rule: Rule::Prefix(0),
-        run: None,
+        run: Some(diag::scanstats),
         help: Some(".scanstats on|off        Turn sqlite3_stmt_scanstatus() metrics on or off\n"),
     },
     DotCommand {
         name: "schema",
         rule: Rule::Prefix(0),
-        run: None,
+        run: Some(schema::schema),
         help: Some(concat!(
             ".schema ?PATTERN?        Show the CREATE statements matching PATTERN\n",
             "   Options:\n",
@@ -498,25 +501,25 @@ pub const REGISTRY: &[DotCommand] = &[
     DotCommand {
         name: "shell",
         rule: Rule::Prefix(0),
-        run: None,
+        run: Some(system::shell_command),
         help: Some(".shell CMD ARGS...       Run CMD ARGS... in a system shell\n"),
     },
     DotCommand {
         name: "system",
         rule: Rule::Prefix(0),
-        run: None,
+        run: Some(system::shell_command),
         help: Some(".system CMD ARGS...      Run CMD ARGS... in a system shell\n"),
     },
     DotCommand {
         name: "show",
         rule: Rule::Prefix(0),
-        run: None,
+        run: Some(diag::show),
         help: Some(".show                    Show the current values for various settings\n"),
     },
     DotCommand {
         name: "stats",
         rule: Rule::Prefix(0),
-        run: None,
+        run: Some(diag::stats),
         help: Some(concat!(
             ".stats ?ARG?             Show stats or turn stats on or off\n",
             "   off                      Turn off automatic stat display\n",
@@ -534,19 +537,19 @@ pub const REGISTRY: &[DotCommand] = &[
     DotCommand {
         name: "tables",
         rule: Rule::Prefix(2),
-        run: None,
+        run: Some(schema::tables),
         help: Some(".tables ?TABLE?          List names of tables matching LIKE pattern TABLE\n"),
     },
     DotCommand {
         name: "indices",
         rule: Rule::Prefix(0),
-        run: None,
+        run: Some(schema::tables),
         help: None,
     },
     DotCommand {
         name: "indexes",
         rule: Rule::Prefix(0),
-        run: None,
+        run: Some(schema::tables),
         help: Some(concat!(
             ".indexes ?TABLE?         Show names of indexes\n",
             "                           If TABLE is specified, only show indexes for\n",
@@ -577,13 +580,13 @@ pub const REGISTRY: &[DotCommand] = &[
     DotCommand {
         name: "timer",
         rule: Rule::Prefix(5),
-        run: None,
+        run: Some(diag::timer),
         help: Some(".timer on|off            Turn SQL timer on or off\n"),
     },
     DotCommand {
         name: "trace",
         rule: Rule::Prefix(0),
-        run: None,
+        run: Some(diag::trace),
         help: Some(concat!(
             ".trace ?OPTIONS?         Output each SQL statement as it is run\n",
             "    FILE                    Send output to FILE\n",
@@ -607,19 +610,19 @@ pub const REGISTRY: &[DotCommand] = &[
     DotCommand {
         name: "vfsinfo",
         rule: Rule::Prefix(0),
-        run: None,
+        run: Some(diag::vfsinfo),
         help: Some(".vfsinfo ?AUX?           Information about the top-level VFS\n"),
     },
     DotCommand {
         name: "vfslist",
         rule: Rule::Prefix(0),
-        run: None,
+        run: Some(diag::vfslist),
         help: Some(".vfslist                 List all available VFSes\n"),
     },
     DotCommand {
         name: "vfsname",
         rule: Rule::Prefix(0),
-        run: None,
+        run: Some(diag::vfsname),
         help: Some(".vfsname ?AUX?           Print the name of the VFS stack\n"),
     },
     DotCommand {

@@ -821,8 +821,11 @@ pub trait TableFunction: Sized + 'static {
 /// The cursor of a [`TableFunction`]: the xFilter/xNext/xEof/xColumn/xRowid methods.
 pub trait TableCursor: Sized {
     /// xFilter.
-    fn filter(&mut self, idx_num: c_int, args: &rusqlite::vtab::Filters<'_>)
-        -> rusqlite::Result<()>;
+    fn filter(
+        &mut self,
+        idx_num: c_int,
+        args: &rusqlite::vtab::Filters<'_>,
+    ) -> rusqlite::Result<()>;
     /// xNext.
     fn next(&mut self) -> rusqlite::Result<()>;
     /// xEof.

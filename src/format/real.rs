@@ -154,6 +154,104 @@ fn sqlite_altform2_g(v: f64, precision: u32) -> String {
     out
 }
 
+/// SQLite 3.40.1's printf for `%.<precision>f` of a `double` (and for `%!.<precision>f`
+/// when `altform2`), emulated exactly; no width or other flags.
+///
+/// Unlike the `g` conversion, the `f` conversion adds its rounding term before it scales
+/// the value into `[1, 10)`, and when `precision + (binary exponent of v)/3 < 15` it widens
+/// that term by `v * 3e-16` (all in `long double`). Digits past the 16th significant one
+/// (26th with `altform2`) print as `0`. With `altform2`, trailing zeros after the point are
+/// dropped, keeping one digit after it. `round(X, N)` of 3.40.1 goes through `%.Nf`.
+///
+/// Examples: `(1.005, 2, false)` → `1.01` (correct rounding gives 1.00), `(0.5, 0, false)` →
+/// `1`, `(2.0, 3, false)` → `2.000`, `(2.0, 3, true)` → `2.0`.
+pub fn printf_fixed(v: f64, precision: u32, altform2: bool) -> String {
+    let mut precision = i64::from(precision);
+    let mut realvalue = ld(v);
+    let mut out = String::new();
+    if realvalue < Ld::ZERO {
+        realvalue = -realvalue;
+        out.push('-');
+    }
+    let mut idx = precision & 0xfff;
+    let mut rounder = ld(AR_ROUND[(idx % 10) as usize]);
+    while idx >= 10 {
+        mul_d(&mut rounder, 1.0e-10);
+        idx -= 10;
+    }
+    // The binary exponent of |v| (unbiased; -1023 for zero and subnormals).
+    let binary_exp = ((v.abs().to_bits() >> 52) & 0x7ff) as i64 - 1023;
+    if precision + binary_exp / 3 < 15 {
+        rounder = (rounder + (realvalue * ld(3e-16)).value).value;
+    }
+    realvalue = (realvalue + rounder).value;
+    if realvalue.is_nan() {
+        return "NaN".to_string();
+    }
+    let mut exp: i64 = 0;
+    if realvalue > Ld::ZERO {
+        let mut scale = ld(1.0);
+        while realvalue >= (ld(1e100) * scale).value && exp <= 350 {
+            mul_d(&mut scale, 1e100);
+            exp += 100;
+        }
+        while realvalue >= (ld(1e10) * scale).value && exp <= 350 {
+            mul_d(&mut scale, 1e10);
+            exp += 10;
+        }
+        while realvalue >= (ld(10.0) * scale).value && exp <= 350 {
+            mul_d(&mut scale, 10.0);
+            exp += 1;
+        }
+        realvalue = (realvalue / scale).value;
+        while realvalue < ld(1e-8) {
+            mul_d(&mut realvalue, 1.0e8);
+            exp -= 8;
+        }
+        while realvalue < ld(1.0) {
+            mul_d(&mut realvalue, 10.0);
+            exp -= 1;
+        }
+        if exp > 350 {
+            out.push_str("Inf");
+            return out;
+        }
+    }
+    let mut nsd: i32 = if altform2 { 26 } else { 16 };
+    let with_point = precision > 0 || altform2;
+    let mut e2 = exp;
+    if e2 < 0 {
+        out.push('0');
+    } else {
+        while e2 >= 0 {
+            out.push(getdigit(&mut realvalue, &mut nsd));
+            e2 -= 1;
+        }
+    }
+    if with_point {
+        out.push('.');
+    }
+    e2 += 1;
+    while e2 < 0 {
+        out.push('0');
+        precision -= 1;
+        e2 += 1;
+    }
+    while precision > 0 {
+        out.push(getdigit(&mut realvalue, &mut nsd));
+        precision -= 1;
+    }
+    if altform2 {
+        while out.ends_with('0') {
+            out.pop();
+        }
+        if out.ends_with('.') {
+            out.push('0');
+        }
+    }
+    out
+}
+
 /// Appends `e`, a sign and at least two exponent digits, as printf.c does.
 fn push_exponent(out: &mut String, exp: i64) {
     out.push('e');
@@ -851,6 +949,73 @@ mod tests {
             }
         }
         assert!(checked >= 100_000);
+    }
+
+    /// `printf('%.Nf')` / `printf('%!.Nf')` observed from /usr/bin/sqlite3 3.40.1.
+    #[test]
+    fn printf_fixed_matches_observed_sqlite3_output() {
+        let cases: &[(f64, u32, bool, &str)] = &[
+            (1.005, 2, false, "1.01"),
+            (0.5, 0, false, "1"),
+            (2.0, 3, false, "2.000"),
+            (2.0, 3, true, "2.0"),
+            (0.1, 20, false, "0.10000000000000000000"),
+            (0.1, 20, true, "0.10000000000000000556"),
+            (-0.0, 2, false, "0.00"),
+            (1e20, 1, false, "100000000000000000000.0"),
+            (1e-10, 5, false, "0.00000"),
+            (2.5, 0, true, "3.0"),
+            (2.675, 2, false, "2.68"),
+            (123456789.12345679, 10, false, "123456789.1234567000"),
+        ];
+        for &(v, n, alt, want) in cases {
+            assert_eq!(
+                printf_fixed(v, n, alt),
+                want,
+                "printf_fixed({v:e}, {n}, {alt})"
+            );
+        }
+    }
+
+    /// Differential check of [`printf_fixed`] against /usr/bin/sqlite3 3.40.1's
+    /// `printf('%.Nf', x)` and `printf('%!.Nf', x)` over ~18,000 (x, N) pairs. Run with
+    /// `cargo test --release -- --ignored`.
+    #[test]
+    #[ignore = "needs /usr/bin/sqlite3 3.40.1; slow in debug builds"]
+    fn printf_fixed_bulk_differential_against_sqlite3() {
+        let values: Vec<f64> = sample(0x5EED_0F1F, 150)
+            .into_iter()
+            .filter(|v| v.is_finite() && v.abs() < 1e25)
+            .collect();
+        let mut rng = Rng(0x5EED_0F20);
+        let digits: Vec<u32> = values.iter().map(|_| rng.below(31) as u32).collect();
+        let mut sql = load_table_sql(&values);
+        sql.push_str("CREATE TABLE n(d);\nBEGIN;\n");
+        for d in &digits {
+            writeln!(sql, "INSERT INTO n VALUES({d});").unwrap();
+        }
+        sql.push_str(
+            "COMMIT;\nSELECT printf('%.*f|%!.*f', d, x, d, x) FROM t JOIN n ON t.rowid = n.rowid ORDER BY t.rowid;\n",
+        );
+        let stdout = run_sqlite3(&sql);
+        let lines: Vec<&str> = stdout.lines().collect();
+        assert_eq!(lines.len(), values.len(), "line count");
+        let mut bad = 0;
+        for ((v, d), line) in values.iter().zip(&digits).zip(&lines) {
+            let got = format!(
+                "{}|{}",
+                printf_fixed(*v, *d, false),
+                printf_fixed(*v, *d, true)
+            );
+            if got != *line {
+                bad += 1;
+                if bad <= 10 {
+                    eprintln!("{v:e} ({:016X}) %.{d}f: want {line} got {got}", v.to_bits());
+                }
+            }
+        }
+        eprintln!("{} (x, N) pairs: {bad} mismatches", values.len());
+        assert_eq!(bad, 0);
     }
 
     proptest::proptest! {

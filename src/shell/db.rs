@@ -86,6 +86,7 @@ impl Database {
         };
         let conn = result?;
         raw::configure(&conn);
+        crate::functions::register(&conn);
         raw::enable_load_extension(&conn);
         // sqlite3 waits for no lock unless `.timeout` says so.
         let _ = conn.busy_timeout(Duration::ZERO);

@@ -260,19 +260,16 @@ fn string_agg_does_not_exist() {
 }
 
 #[test]
-#[ignore = "FAILS: generate_series (shell's series extension) missing: `no such table: generate_series`"]
 fn generate_series_table_valued() {
     sql("series", "SELECT value FROM generate_series(1, 10, 3)");
 }
 
 #[test]
-#[ignore = "FAILS: shell function sha3() missing in litesh"]
 fn shell_function_sha3() {
     sql("sha3", "SELECT hex(sha3('abc')), hex(sha3('abc', 256))");
 }
 
 #[test]
-#[ignore = "FAILS: shell function ieee754()/ieee754_to_blob() missing in litesh"]
 fn shell_function_ieee754() {
     sql(
         "ieee754",
@@ -281,7 +278,6 @@ fn shell_function_ieee754() {
 }
 
 #[test]
-#[ignore = "FAILS: shell functions decimal_add()/decimal_mul()/decimal() missing in litesh"]
 fn shell_function_decimal() {
     sql(
         "decimal",
@@ -290,7 +286,6 @@ fn shell_function_decimal() {
 }
 
 #[test]
-#[ignore = "FAILS: REGEXP operator/regexp() missing in litesh (`no such function: REGEXP`)"]
 fn shell_regexp_operator() {
     sql(
         "regexp",
@@ -299,7 +294,6 @@ fn shell_regexp_operator() {
 }
 
 #[test]
-#[ignore = "FAILS: collation `uint` missing in litesh (`no such collation sequence: uint`)"]
 fn shell_uint_collation() {
     piped(
         "uint",
@@ -308,7 +302,6 @@ fn shell_uint_collation() {
 }
 
 #[test]
-#[ignore = "FAILS: shell function readfile() missing in litesh"]
 fn shell_function_readfile() {
     let setup = |s: &Scratch| s.write("f.txt", b"file body\n");
     Case::new(
@@ -475,7 +468,6 @@ fn real_group_concat() {
 }
 
 #[test]
-#[ignore = "FAILS: round(1.005, 2): 3.40.1 `1.01`, litesh `1.0`"]
 fn round_function() {
     sql(
         "round",

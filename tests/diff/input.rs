@@ -667,7 +667,6 @@ fn abbreviation_ex() {
 }
 
 #[test]
-#[ignore = "FAILS: `.r` resolves to .recover (prints `unexpected option` + help); litesh: `.recover is not yet supported`"]
 fn abbreviation_r_is_recover() {
     Case::new("r", &[], ".r a.sql\n").setup(&read_files).check();
 }
