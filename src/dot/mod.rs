@@ -5,20 +5,29 @@
 //! because `headers` comes before `help`. Handlers live in the submodules, grouped by
 //! concern; each gets the tokenized arguments (`args[0]` is the word as typed).
 
+mod auth;
 mod clone;
 pub mod conn;
 mod diag;
+mod hash;
 mod help;
 mod import;
 mod io;
+mod lint;
 mod mode;
 mod params;
+mod pattern;
 mod recover;
 mod registry;
 mod schema;
 mod schema_text;
+mod selftest;
+mod session;
 mod settings;
 mod system;
+mod testcase;
+mod testing;
+mod unsupported;
 
 pub use registry::REGISTRY;
 

@@ -3,8 +3,8 @@
 //! Commands without a handler are known names that litesh does not provide (yet).
 
 use super::{
-    clone, conn, diag, help, import, io, mode, params, recover, schema, settings, system,
-    DotCommand, Rule,
+    auth, clone, conn, diag, hash, help, import, io, lint, mode, params, recover, schema, selftest,
+    session, settings, system, testcase, testing, unsupported, DotCommand, Rule,
 };
 
 /// Every dot-command, in sqlite3 3.40.1's dispatch order (`do_meta_command`).
@@ -12,13 +12,13 @@ pub const REGISTRY: &[DotCommand] = &[
     DotCommand {
         name: "auth",
         rule: Rule::Prefix(0),
-        run: None,
+        run: Some(auth::auth),
         help: Some(".auth ON|OFF             Show authorizer callbacks\n"),
     },
     DotCommand {
         name: "archive",
         rule: Rule::Prefix(0),
-        run: None,
+        run: Some(unsupported::archive),
         help: Some(concat!(
             ".archive ...             Manage SQL archives\n",
             "   Each command must have exactly one of the following options:\n",
@@ -93,7 +93,7 @@ pub const REGISTRY: &[DotCommand] = &[
     DotCommand {
         name: "check",
         rule: Rule::Prefix(3),
-        run: None,
+        run: Some(testcase::check),
         help: Some(".check GLOB              Fail if output since .testcase does not match\n"),
     },
     DotCommand {
@@ -184,13 +184,13 @@ pub const REGISTRY: &[DotCommand] = &[
     DotCommand {
         name: "expert",
         rule: Rule::Prefix(0),
-        run: None,
+        run: Some(unsupported::expert),
         help: Some(".expert                  EXPERIMENTAL. Suggest indexes for queries\n"),
     },
     DotCommand {
         name: "filectrl",
         rule: Rule::Prefix(0),
-        run: None,
+        run: Some(testing::filectrl),
         help: Some(concat!(
             ".filectrl CMD ...        Run various sqlite3_file_control() operations\n",
             "   --schema SCHEMA         Use SCHEMA instead of \"main\"\n",
@@ -239,7 +239,7 @@ pub const REGISTRY: &[DotCommand] = &[
     DotCommand {
         name: "imposter",
         rule: Rule::Prefix(0),
-        run: None,
+        run: Some(testing::imposter),
         help: Some(".imposter INDEX TABLE    Create imposter table TABLE on index INDEX\n"),
     },
     DotCommand {
@@ -251,7 +251,7 @@ pub const REGISTRY: &[DotCommand] = &[
     DotCommand {
         name: "lint",
         rule: Rule::Prefix(3),
-        run: None,
+        run: Some(lint::lint),
         help: Some(concat!(
             ".lint OPTIONS            Report potential schema issues.\n",
             "     Options:\n",
@@ -358,7 +358,7 @@ pub const REGISTRY: &[DotCommand] = &[
     DotCommand {
         name: "excel",
         rule: Rule::Exact,
-        run: None,
+        run: Some(unsupported::excel),
         help: Some(concat!(
             ".excel                   Display the output of next command in spreadsheet\n",
             "   --bom                   Put a UTF8 byte-order mark on intermediate file\n",
@@ -449,7 +449,7 @@ pub const REGISTRY: &[DotCommand] = &[
     DotCommand {
         name: "session",
         rule: Rule::Prefix(3),
-        run: None,
+        run: Some(session::session),
         help: Some(concat!(
             ".session ?NAME? CMD ...  Create or control sessions\n",
             "   Subcommands:\n",
@@ -469,7 +469,7 @@ pub const REGISTRY: &[DotCommand] = &[
     DotCommand {
         name: "selftest",
         rule: Rule::Prefix(4),
-        run: None,
+        run: Some(selftest::selftest),
         help: Some(concat!(
             ".selftest ?OPTIONS?      Run tests defined in the SELFTEST table\n",
             "    Options:\n",
@@ -486,7 +486,7 @@ pub const REGISTRY: &[DotCommand] = &[
     DotCommand {
         name: "sha3sum",
         rule: Rule::Prefix(4),
-        run: None,
+        run: Some(hash::sha3sum),
         help: Some(concat!(
             ".sha3sum ...             Compute a SHA3 hash of database content\n",
             "    Options:\n",
@@ -559,13 +559,13 @@ pub const REGISTRY: &[DotCommand] = &[
     DotCommand {
         name: "testcase",
         rule: Rule::Exact,
-        run: None,
+        run: Some(testcase::testcase),
         help: Some(".testcase NAME           Begin redirecting output to 'testcase-out.txt'\n"),
     },
     DotCommand {
         name: "testctrl",
         rule: Rule::Prefix(8),
-        run: None,
+        run: Some(testing::testctrl),
         help: Some(concat!(
             ".testctrl CMD ...        Run various sqlite3_test_control() operations\n",
             "                           Run \".testctrl\" with no arguments for details\n",

@@ -311,6 +311,12 @@ impl Progress {
         lock(&self.0).suspended = on;
     }
 
+    /// Queues output of another callback that sqlite3 writes to `p->out` (`.auth`), so that
+    /// it reaches the shell's output with the progress lines, in order with the rows.
+    pub fn push_output(&self, bytes: &[u8]) {
+        lock(&self.0).pending.extend_from_slice(bytes);
+    }
+
     /// Output the handler produced since the last call.
     pub fn take_pending(&self) -> Vec<u8> {
         std::mem::take(&mut lock(&self.0).pending)

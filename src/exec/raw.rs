@@ -931,3 +931,594 @@ pub fn register_table_function<T: TableFunction>(
 ) -> rusqlite::Result<()> {
     conn.create_module(name, &ModuleOf::<T>::MODULE, None)
 }
+
+// ------------------------------------------------------------------------------------------
+// Schema look-ups for `.lint` and `.selftest` (src/dot/lint.rs, src/dot/selftest.rs).
+
+/// `sqlite3_table_column_metadata(db, schema, table, column, …)`: the collating sequence of
+/// the column (`BINARY` for the rowid or when none was declared), or `None` when the table
+/// or column does not exist. With no column it only asks whether the table exists (and
+/// then answers `BINARY`, as the API does).
+pub fn column_collation(
+    conn: &Connection,
+    schema: &[u8],
+    table: &[u8],
+    column: Option<&[u8]>,
+) -> Option<Vec<u8>> {
+    let s = std::ffi::CString::new(schema).ok()?;
+    let t = std::ffi::CString::new(table).ok()?;
+    let c = match column {
+        Some(c) => Some(std::ffi::CString::new(c).ok()?),
+        None => None,
+    };
+    let mut coll: *const c_char = ptr::null();
+    // SAFETY: NUL-terminated inputs that outlive the call; a null column is allowed (a
+    // table-only query); the collation out-pointer receives a string owned by the schema,
+    // copied before anything else runs on the connection; the other out-pointers are null.
+    unsafe {
+        let rc = ffi::sqlite3_table_column_metadata(
+            conn.handle(),
+            s.as_ptr(),
+            t.as_ptr(),
+            c.as_ref().map_or(ptr::null(), |c| c.as_ptr()),
+            ptr::null_mut(),
+            &mut coll,
+            ptr::null_mut(),
+            ptr::null_mut(),
+            ptr::null_mut(),
+        );
+        (rc == ffi::SQLITE_OK).then(|| cstr_bytes(coll).to_vec())
+    }
+}
+
+impl Stmt<'_> {
+    /// `sqlite3_column_int`: column `i` of the current row converted to a 32-bit integer
+    /// as SQLite converts it (text by its leading digits, a 64-bit value truncated).
+    pub fn int(&self, i: usize) -> i32 {
+        // SAFETY: valid statement with a current row; an out-of-range index gives 0.
+        unsafe { ffi::sqlite3_column_int(self.ptr, i as c_int) }
+    }
+}
+
+// ------------------------------------------------------------------------------------------
+// `.auth`, `.imposter`, `.testctrl`, `.filectrl` and `.session` (src/dot/auth.rs,
+// src/dot/testing.rs, src/dot/session.rs).
+//
+// Callback state that SQLite keeps a pointer to is owned by the connection itself, through
+// `sqlite3_set_clientdata` with a destructor: it lives exactly as long as the connection (as
+// the shell's per-connection state does in sqlite3), and nothing dangles when `.open`
+// replaces the connection.
+
+/// One request to an authorizer: the action code (`SQLITE_INSERT`, …) and the callback's
+/// four string arguments (NULL → `None`), as the bytes SQLite passes.
+pub struct AuthRequest<'a> {
+    /// The action code.
+    pub action: i32,
+    /// The third to sixth arguments of the C callback.
+    pub args: [Option<&'a [u8]>; 4],
+}
+
+/// An authorizer: returns true to allow the action, false to deny it (`SQLITE_DENY`).
+pub type Authorizer = Box<dyn FnMut(&AuthRequest<'_>) -> bool + Send>;
+
+const AUTH_CLIENTDATA: &CStr = c"litesh.authorizer";
+
+unsafe extern "C" fn auth_trampoline(
+    p: *mut std::ffi::c_void,
+    action: c_int,
+    a1: *const c_char,
+    a2: *const c_char,
+    a3: *const c_char,
+    a4: *const c_char,
+) -> c_int {
+    let get = |s: *const c_char| {
+        // SAFETY: SQLite passes NULL or NUL-terminated strings valid during the call.
+        (!s.is_null()).then(|| unsafe { cstr_bytes(s) })
+    };
+    let req = AuthRequest {
+        action,
+        args: [get(a1), get(a2), get(a3), get(a4)],
+    };
+    // SAFETY: `p` is the `Box<Authorizer>` registered by `set_authorizer`, kept alive by the
+    // connection's client data until it is replaced; SQLite calls the authorizer on the
+    // connection's thread, one call at a time.
+    let f = unsafe { &mut *p.cast::<Authorizer>() };
+    // A panic must not unwind into C: deny instead.
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(&req))) {
+        Ok(true) => ffi::SQLITE_OK,
+        _ => ffi::SQLITE_DENY,
+    }
+}
+
+unsafe extern "C" fn drop_authorizer(p: *mut std::ffi::c_void) {
+    // SAFETY: `p` came from `Box::into_raw` in `set_authorizer`; SQLite calls this once.
+    drop(unsafe { Box::from_raw(p.cast::<Authorizer>()) });
+}
+
+/// `sqlite3_set_authorizer` with a callback that sees the raw bytes of every argument
+/// (rusqlite's authorizer needs UTF-8). `None` removes any authorizer. The callback replaces
+/// whatever authorizer was set before, rusqlite's included.
+pub fn set_authorizer(conn: &Connection, f: Option<Authorizer>) {
+    // SAFETY: the handle is valid for the connection's lifetime.
+    let db = unsafe { conn.handle() };
+    // SAFETY: the new callback state is registered with SQLite before the client data that
+    // owns it replaces (and frees) the previous state, so SQLite never holds a dangling
+    // pointer; the client data frees the box when the connection closes.
+    unsafe {
+        match f {
+            Some(f) => {
+                let p = Box::into_raw(Box::new(f)).cast::<std::ffi::c_void>();
+                ffi::sqlite3_set_authorizer(db, Some(auth_trampoline), p);
+                ffi::sqlite3_set_clientdata(db, AUTH_CLIENTDATA.as_ptr(), p, Some(drop_authorizer));
+            }
+            None => {
+                ffi::sqlite3_set_authorizer(db, None, ptr::null_mut());
+                ffi::sqlite3_set_clientdata(db, AUTH_CLIENTDATA.as_ptr(), ptr::null_mut(), None);
+            }
+        }
+    }
+}
+
+/// `sqlite3_test_control(SQLITE_TESTCTRL_IMPOSTER, db, schema, on, tnum)`: while `on` is 1,
+/// the next `CREATE TABLE` on the connection only enters the in-memory schema, as a table
+/// whose b-tree is page `tnum`; `on` 0 ends that (and with `tnum` > 0 reloads the schema).
+/// Returns the result code.
+pub fn test_imposter(conn: &Connection, schema: &[u8], on: i32, tnum: i32) -> i32 {
+    let Some(s) = schema_cstring(schema) else {
+        return ffi::SQLITE_ERROR;
+    };
+    // SAFETY: this op reads exactly (sqlite3*, const char*, int, int); the schema name is
+    // NUL-terminated and outlives the call.
+    unsafe {
+        ffi::sqlite3_test_control(
+            ffi::SQLITE_TESTCTRL_IMPOSTER,
+            conn.handle(),
+            s.as_ptr(),
+            on as c_int,
+            tnum as c_int,
+        )
+    }
+}
+
+/// The `sqlite3_test_control()` operations `.testctrl` runs, each with the argument types
+/// that op reads (the variadic call is sound only with exactly those).
+#[derive(Debug, Clone, Copy)]
+pub enum TestCtrl<'a> {
+    /// `SQLITE_TESTCTRL_ALWAYS, int`
+    Always(i32),
+    /// `SQLITE_TESTCTRL_ASSERT, int`
+    Assert(i32),
+    /// `SQLITE_TESTCTRL_BYTEORDER`
+    ByteOrder,
+    /// `SQLITE_TESTCTRL_IMPOSTER, db, schema, int, int`
+    Imposter(&'a [u8], i32, i32),
+    /// `SQLITE_TESTCTRL_INTERNAL_FUNCTIONS, db`
+    InternalFunctions,
+    /// `SQLITE_TESTCTRL_LOCALTIME_FAULT, int` (0 or 1: no function pointer follows)
+    LocaltimeFault(bool),
+    /// `SQLITE_TESTCTRL_NEVER_CORRUPT, int`
+    NeverCorrupt(i32),
+    /// `SQLITE_TESTCTRL_OPTIMIZATIONS, db, unsigned`
+    Optimizations(u32),
+    /// `SQLITE_TESTCTRL_PENDING_BYTE, unsigned`
+    PendingByte(u32),
+    /// `SQLITE_TESTCTRL_PRNG_RESTORE`
+    PrngRestore,
+    /// `SQLITE_TESTCTRL_PRNG_SAVE`
+    PrngSave,
+    /// `SQLITE_TESTCTRL_PRNG_SEED, int, db-or-NULL` (true: this connection, its schema
+    /// loaded first)
+    PrngSeed(i32, bool),
+    /// `SQLITE_TESTCTRL_SORTER_MMAP, db, int`
+    SorterMmap(i32),
+}
+
+/// Runs one [`TestCtrl`] on the connection; returns what `sqlite3_test_control` returns.
+pub fn test_control(conn: &Connection, op: TestCtrl<'_>) -> i32 {
+    // SAFETY: the handle is valid for the connection's lifetime.
+    let db = unsafe { conn.handle() };
+    // SAFETY: every arm passes exactly the arguments its op reads (see `TestCtrl`): ints,
+    // unsigned ints, the connection handle, NULL, or a NUL-terminated string that outlives
+    // the call.
+    unsafe {
+        match op {
+            TestCtrl::Always(x) => ffi::sqlite3_test_control(ffi::SQLITE_TESTCTRL_ALWAYS, x),
+            TestCtrl::Assert(x) => ffi::sqlite3_test_control(ffi::SQLITE_TESTCTRL_ASSERT, x),
+            TestCtrl::ByteOrder => ffi::sqlite3_test_control(ffi::SQLITE_TESTCTRL_BYTEORDER),
+            TestCtrl::Imposter(schema, on, tnum) => test_imposter(conn, schema, on, tnum),
+            TestCtrl::InternalFunctions => {
+                ffi::sqlite3_test_control(ffi::SQLITE_TESTCTRL_INTERNAL_FUNCTIONS, db)
+            }
+            TestCtrl::LocaltimeFault(on) => {
+                ffi::sqlite3_test_control(ffi::SQLITE_TESTCTRL_LOCALTIME_FAULT, c_int::from(on))
+            }
+            TestCtrl::NeverCorrupt(x) => {
+                ffi::sqlite3_test_control(ffi::SQLITE_TESTCTRL_NEVER_CORRUPT, x)
+            }
+            TestCtrl::Optimizations(mask) => ffi::sqlite3_test_control(
+                ffi::SQLITE_TESTCTRL_OPTIMIZATIONS,
+                db,
+                mask as std::ffi::c_uint,
+            ),
+            TestCtrl::PendingByte(v) => {
+                ffi::sqlite3_test_control(ffi::SQLITE_TESTCTRL_PENDING_BYTE, v as std::ffi::c_uint)
+            }
+            TestCtrl::PrngRestore => ffi::sqlite3_test_control(ffi::SQLITE_TESTCTRL_PRNG_RESTORE),
+            TestCtrl::PrngSave => ffi::sqlite3_test_control(ffi::SQLITE_TESTCTRL_PRNG_SAVE),
+            TestCtrl::PrngSeed(seed, with_db) => {
+                let target = if with_db {
+                    // The op reads the schema cookie: the schema must be loaded.
+                    load_schema(conn);
+                    db
+                } else {
+                    ptr::null_mut()
+                };
+                ffi::sqlite3_test_control(ffi::SQLITE_TESTCTRL_PRNG_SEED, seed, target)
+            }
+            TestCtrl::SorterMmap(n) => {
+                ffi::sqlite3_test_control(ffi::SQLITE_TESTCTRL_SORTER_MMAP, db, n)
+            }
+        }
+    }
+}
+
+/// `SQLITE_TESTCTRL_SEEK_COUNT`: the seek counter of the main database (0 unless the library
+/// was built with SQLITE_DEBUG), and the result code.
+pub fn test_seek_count(conn: &Connection) -> (i32, u64) {
+    let mut n: u64 = 0;
+    // SAFETY: the op reads (sqlite3*, sqlite3_uint64*); `n` outlives the call.
+    let rc = unsafe {
+        ffi::sqlite3_test_control(
+            ffi::SQLITE_TESTCTRL_SEEK_COUNT,
+            conn.handle(),
+            &mut n as *mut u64,
+        )
+    };
+    (rc, n)
+}
+
+/// Makes the connection read its schema (what sqlite3 does with
+/// `sqlite3_table_column_metadata(db, 0, "x", 0, …)`); errors are ignored.
+pub fn load_schema(conn: &Connection) {
+    // SAFETY: NUL-terminated table name; every optional pointer is null, which the API
+    // allows.
+    unsafe {
+        ffi::sqlite3_table_column_metadata(
+            conn.handle(),
+            ptr::null(),
+            c"x".as_ptr(),
+            ptr::null(),
+            ptr::null_mut(),
+            ptr::null_mut(),
+            ptr::null_mut(),
+            ptr::null_mut(),
+            ptr::null_mut(),
+        );
+    }
+}
+
+/// `sqlite3_randomness` for one int.
+pub fn random_int() -> i32 {
+    let mut x: c_int = 0;
+    // SAFETY: writes exactly size_of::<c_int>() bytes into `x`.
+    unsafe {
+        ffi::sqlite3_randomness(
+            std::mem::size_of::<c_int>() as c_int,
+            (&mut x as *mut c_int).cast(),
+        )
+    };
+    x
+}
+
+/// The `sqlite3_file_control()` operations that take a pointer to one `int` (read and/or
+/// written), as `.filectrl` uses them. Only these reach [`file_control_int`].
+pub const FCNTL_INT_OPS: &[i32] = &[
+    ffi::SQLITE_FCNTL_CHUNK_SIZE,
+    ffi::SQLITE_FCNTL_DATA_VERSION,
+    ffi::SQLITE_FCNTL_HAS_MOVED,
+    ffi::SQLITE_FCNTL_LOCK_TIMEOUT,
+    ffi::SQLITE_FCNTL_PERSIST_WAL,
+    ffi::SQLITE_FCNTL_POWERSAFE_OVERWRITE,
+    ffi::SQLITE_FCNTL_RESERVE_BYTES,
+];
+
+fn schema_ptr(schema: Option<&std::ffi::CString>) -> *const c_char {
+    schema.map_or(ptr::null(), |s| s.as_ptr())
+}
+
+/// `sqlite3_file_control(db, schema, op, &value)` for an op of [`FCNTL_INT_OPS`]
+/// (`schema` `None` is "main"). Returns the result code; `value` holds what the op left
+/// there. Other ops are refused with `SQLITE_MISUSE`.
+pub fn file_control_int(conn: &Connection, schema: Option<&[u8]>, op: i32, value: &mut i32) -> i32 {
+    if !FCNTL_INT_OPS.contains(&op) {
+        return ffi::SQLITE_MISUSE;
+    }
+    let s = match schema.map(schema_cstring) {
+        Some(None) => return ffi::SQLITE_ERROR,
+        Some(Some(s)) => Some(s),
+        None => None,
+    };
+    let mut v: c_int = *value;
+    // SAFETY: each op of FCNTL_INT_OPS reads and/or writes one int through the pointer
+    // (DATA_VERSION an unsigned int of the same size); `v` outlives the call.
+    let rc = unsafe {
+        ffi::sqlite3_file_control(
+            conn.handle(),
+            schema_ptr(s.as_ref()),
+            op,
+            (&mut v as *mut c_int).cast(),
+        )
+    };
+    *value = v;
+    rc
+}
+
+/// `SQLITE_FCNTL_SIZE_LIMIT` with a value to set (or -1 to query); returns the result code
+/// and the limit in force afterwards.
+pub fn file_control_size_limit(conn: &Connection, schema: Option<&[u8]>, limit: i64) -> (i32, i64) {
+    let s = match schema.map(schema_cstring) {
+        Some(None) => return (ffi::SQLITE_ERROR, limit),
+        Some(Some(s)) => Some(s),
+        None => None,
+    };
+    let mut v: i64 = limit;
+    // SAFETY: the op reads and writes one sqlite3_int64 through the pointer.
+    let rc = unsafe {
+        ffi::sqlite3_file_control(
+            conn.handle(),
+            schema_ptr(s.as_ref()),
+            ffi::SQLITE_FCNTL_SIZE_LIMIT,
+            (&mut v as *mut i64).cast(),
+        )
+    };
+    (rc, v)
+}
+
+/// `SQLITE_FCNTL_TEMPFILENAME`: a name the VFS would use for a temporary file, if any.
+pub fn file_control_tempfilename(conn: &Connection, schema: Option<&[u8]>) -> Option<Vec<u8>> {
+    let s = match schema.map(schema_cstring) {
+        Some(None) => return None,
+        Some(Some(s)) => Some(s),
+        None => None,
+    };
+    let mut z: *mut c_char = ptr::null_mut();
+    // SAFETY: the op stores a string from sqlite3_malloc (or nothing) through the pointer;
+    // we copy it and free it with sqlite3_free.
+    unsafe {
+        ffi::sqlite3_file_control(
+            conn.handle(),
+            schema_ptr(s.as_ref()),
+            ffi::SQLITE_FCNTL_TEMPFILENAME,
+            (&mut z as *mut *mut c_char).cast(),
+        );
+        if z.is_null() {
+            return None;
+        }
+        let name = cstr_bytes(z).to_vec();
+        ffi::sqlite3_free(z.cast());
+        Some(name)
+    }
+}
+
+/// One open session (`sqlite3session_*`) with its name and its table-filter patterns.
+struct SessionSlot {
+    name: Vec<u8>,
+    session: *mut ffi::sqlite3_session,
+    /// The GLOBs of rejected tables; SQLite holds a pointer to this box as the filter's
+    /// context, so it is replaced (never changed in place) and dropped after the session.
+    filters: Box<SessionFilters>,
+}
+
+/// The GLOB patterns of the tables a session leaves out.
+#[derive(Default)]
+struct SessionFilters(Vec<std::ffi::CString>);
+
+impl Drop for SessionSlot {
+    fn drop(&mut self) {
+        // SAFETY: the session was created by sqlite3session_create and is deleted once,
+        // here, before its filter box (fields drop after this body); the connection it
+        // belongs to is still open (client data is destroyed before the connection closes).
+        unsafe { ffi::sqlite3session_delete(self.session) };
+    }
+}
+
+/// The sessions of one connection, in sqlite3's order (index 0 is the one in focus).
+#[derive(Default)]
+struct SessionSet {
+    slots: Vec<SessionSlot>,
+}
+
+const SESSION_CLIENTDATA: &CStr = c"litesh.sessions";
+
+unsafe extern "C" fn drop_sessions(p: *mut std::ffi::c_void) {
+    // SAFETY: `p` came from `Box::into_raw` in `with_sessions`; SQLite calls this once.
+    drop(unsafe { Box::from_raw(p.cast::<SessionSet>()) });
+}
+
+unsafe extern "C" fn session_filter(p: *mut std::ffi::c_void, table: *const c_char) -> c_int {
+    // SAFETY: `p` is the filter box of a live session slot (see `SessionSlot::filters`);
+    // `table` is NUL-terminated.
+    let filters = unsafe { &*p.cast::<SessionFilters>() };
+    for g in &filters.0 {
+        // SAFETY: both strings are NUL-terminated.
+        if unsafe { ffi::sqlite3_strglob(g.as_ptr(), table) } == 0 {
+            return 0;
+        }
+    }
+    1
+}
+
+/// Runs `f` on the connection's session set, created on first use.
+///
+/// # Safety
+/// `f` must not reach the set again: it must call none of the `session_*` functions, so
+/// that the `&mut` it gets is the only reference to the set. (The session module may run
+/// SQL of its own, as `sqlite3session_changeset` does; no callback the shell installs
+/// reaches the set.)
+unsafe fn with_sessions<R>(conn: &Connection, f: impl FnOnce(&mut SessionSet) -> R) -> R {
+    // SAFETY: the client data under this name is only ever a Box<SessionSet> set here; it
+    // lives until the connection closes, which cannot happen while `conn` is borrowed.
+    unsafe {
+        let db = conn.handle();
+        let mut p =
+            ffi::sqlite3_get_clientdata(db, SESSION_CLIENTDATA.as_ptr()).cast::<SessionSet>();
+        if p.is_null() {
+            p = Box::into_raw(Box::<SessionSet>::default());
+            ffi::sqlite3_set_clientdata(
+                db,
+                SESSION_CLIENTDATA.as_ptr(),
+                p.cast(),
+                Some(drop_sessions),
+            );
+        }
+        f(&mut *p)
+    }
+}
+
+/// The names of the connection's open sessions, in order.
+pub fn session_names(conn: &Connection) -> Vec<Vec<u8>> {
+    // SAFETY: the closure only reads the names.
+    unsafe {
+        with_sessions(conn, |set| {
+            set.slots.iter().map(|s| s.name.clone()).collect()
+        })
+    }
+}
+
+/// `sqlite3session_create(db, schema)` for a new session called `name`, appended to the
+/// list, with the shell's table filter (no patterns yet). The error is the result code.
+pub fn session_open(conn: &Connection, schema: &[u8], name: &[u8]) -> Result<(), i32> {
+    let s = schema_cstring(schema).ok_or(ffi::SQLITE_ERROR)?;
+    let mut session: *mut ffi::sqlite3_session = ptr::null_mut();
+    // SAFETY: NUL-terminated schema; the session pointer is written on success.
+    let rc = unsafe { ffi::sqlite3session_create(conn.handle(), s.as_ptr(), &mut session) };
+    if rc != ffi::SQLITE_OK {
+        return Err(rc);
+    }
+    let filters: Box<SessionFilters> = Box::default();
+    // SAFETY: the filter context is the box's heap address, stable until the slot (which
+    // deletes the session first) is dropped.
+    unsafe {
+        ffi::sqlite3session_table_filter(
+            session,
+            Some(session_filter),
+            (&*filters as *const SessionFilters).cast_mut().cast(),
+        );
+    }
+    let slot = SessionSlot {
+        name: name.to_vec(),
+        session,
+        filters,
+    };
+    // SAFETY: the closure only stores the new slot.
+    unsafe { with_sessions(conn, |set| set.slots.push(slot)) };
+    Ok(())
+}
+
+/// Closes session `i`; the last session takes its place (as in sqlite3).
+pub fn session_close(conn: &Connection, i: usize) {
+    // SAFETY: the closure only removes the slot, which is dropped (deleting the session)
+    // after the closure returns.
+    let gone = unsafe {
+        with_sessions(conn, |set| {
+            (i < set.slots.len()).then(|| set.slots.swap_remove(i))
+        })
+    };
+    drop(gone);
+}
+
+fn with_session<R>(
+    conn: &Connection,
+    i: usize,
+    f: impl FnOnce(&mut SessionSlot) -> R,
+) -> Option<R> {
+    // SAFETY: `f` is one of the short bodies below, which call only the library's session
+    // API on one session, never another `session_*` function of this module.
+    unsafe { with_sessions(conn, |set| set.slots.get_mut(i).map(f)) }
+}
+
+/// `sqlite3session_attach(session i, table)`; the result code.
+pub fn session_attach(conn: &Connection, i: usize, table: &[u8]) -> i32 {
+    let Some(t) = schema_cstring(table) else {
+        return ffi::SQLITE_ERROR;
+    };
+    // SAFETY: live session, NUL-terminated table name.
+    with_session(conn, i, |s| unsafe {
+        ffi::sqlite3session_attach(s.session, t.as_ptr())
+    })
+    .unwrap_or(ffi::SQLITE_MISUSE)
+}
+
+/// `sqlite3session_changeset` (or `_patchset` when `patch`): the result code and the bytes
+/// (`None` when the library returned no buffer at all, which differs from an empty one).
+pub fn session_changes(conn: &Connection, i: usize, patch: bool) -> (i32, Option<Vec<u8>>) {
+    with_session(conn, i, |s| {
+        let mut n: c_int = 0;
+        let mut p: *mut std::ffi::c_void = ptr::null_mut();
+        // SAFETY: live session; the buffer comes from sqlite3_malloc, is copied, then freed.
+        unsafe {
+            let rc = if patch {
+                ffi::sqlite3session_patchset(s.session, &mut n, &mut p)
+            } else {
+                ffi::sqlite3session_changeset(s.session, &mut n, &mut p)
+            };
+            let bytes =
+                (!p.is_null()).then(|| raw_slice(p.cast::<u8>(), n.max(0) as usize).to_vec());
+            ffi::sqlite3_free(p);
+            (rc, bytes)
+        }
+    })
+    .unwrap_or((ffi::SQLITE_MISUSE, None))
+}
+
+/// `sqlite3session_enable(session i, v)` (-1 queries); the flag afterwards.
+pub fn session_enable(conn: &Connection, i: usize, v: i32) -> i32 {
+    // SAFETY: live session.
+    with_session(conn, i, |s| unsafe {
+        ffi::sqlite3session_enable(s.session, v)
+    })
+    .unwrap_or(0)
+}
+
+/// `sqlite3session_indirect(session i, v)` (-1 queries); the flag afterwards.
+pub fn session_indirect(conn: &Connection, i: usize, v: i32) -> i32 {
+    // SAFETY: live session.
+    with_session(conn, i, |s| unsafe {
+        ffi::sqlite3session_indirect(s.session, v)
+    })
+    .unwrap_or(0)
+}
+
+/// `sqlite3session_isempty(session i)`.
+pub fn session_isempty(conn: &Connection, i: usize) -> i32 {
+    // SAFETY: live session.
+    with_session(conn, i, |s| unsafe {
+        ffi::sqlite3session_isempty(s.session)
+    })
+    .unwrap_or(1)
+}
+
+/// Replaces the GLOB patterns of tables session `i` leaves out (a NUL byte ends a
+/// pattern, as in C).
+pub fn session_set_filters(conn: &Connection, i: usize, patterns: &[Vec<u8>]) {
+    let list: Vec<std::ffi::CString> = patterns
+        .iter()
+        .map(|p| {
+            let end = p.iter().position(|&c| c == 0).unwrap_or(p.len());
+            std::ffi::CString::new(&p[..end]).unwrap_or_default()
+        })
+        .collect();
+    with_session(conn, i, |s| {
+        let new = Box::new(SessionFilters(list));
+        // SAFETY: the session now points at the new box before the old one is dropped; no
+        // statement runs meanwhile (this is called from a dot-command).
+        unsafe {
+            ffi::sqlite3session_table_filter(
+                s.session,
+                Some(session_filter),
+                (&*new as *const SessionFilters).cast_mut().cast(),
+            );
+        }
+        s.filters = new;
+    });
+}

@@ -162,6 +162,8 @@ pub struct Shell {
     pub nonce: Option<Vec<u8>>,
     /// Set by `.nonce` so that safe mode stays off for the next command.
     pub safe_nonce_used: bool,
+    /// The name given to `.testcase` (reported by `.check`).
+    pub testcase_name: Vec<u8>,
     /// What the safe-mode authorizer refused, for [`Shell::run_sql`] to act on.
     pub safe_violation: Arc<Mutex<Option<String>>>,
 }
@@ -183,6 +185,7 @@ impl Shell {
             safe: false,
             nonce: None,
             safe_nonce_used: false,
+            testcase_name: Vec::new(),
             safe_violation: Arc::new(Mutex::new(None)),
         }
     }
