@@ -53,24 +53,6 @@ const ACTIONS: [&str; 34] = [
     "RECURSIVE",
 ];
 
-/// sqlite3's `output_c_string()`: a double-quoted C string with `\ooo` for bytes that are
-/// not printable ASCII.
-fn push_c_string(buf: &mut Vec<u8>, z: &[u8]) {
-    buf.push(b'"');
-    for &c in z {
-        match c {
-            b'\\' => buf.extend_from_slice(b"\\\\"),
-            b'"' => buf.extend_from_slice(b"\\\""),
-            b'\t' => buf.extend_from_slice(b"\\t"),
-            b'\n' => buf.extend_from_slice(b"\\n"),
-            b'\r' => buf.extend_from_slice(b"\\r"),
-            0x20..=0x7e => buf.push(c),
-            c => buf.extend_from_slice(format!("\\{c:03o}").as_bytes()),
-        }
-    }
-    buf.push(b'"');
-}
-
 /// The line sqlite3 prints for one request.
 pub fn request_line(req: &AuthRequest<'_>) -> Vec<u8> {
     let mut line = b"authorizer: ".to_vec();
@@ -84,7 +66,7 @@ pub fn request_line(req: &AuthRequest<'_>) -> Vec<u8> {
     for arg in req.args {
         line.push(b' ');
         match arg {
-            Some(z) => push_c_string(&mut line, z),
+            Some(z) => crate::render::push_c_string(&mut line, z),
             None => line.extend_from_slice(b"NULL"),
         }
     }

@@ -129,24 +129,6 @@ pub fn scanstats(shell: &mut Shell, args: &[Vec<u8>]) -> DotResult {
     Ok(Flow::Continue)
 }
 
-/// sqlite3's `output_c_string()`: a double-quoted C string, `\ooo` for bytes that are not
-/// printable ASCII.
-fn push_c_string(buf: &mut Vec<u8>, z: &[u8]) {
-    buf.push(b'"');
-    for &c in crate::render::cut_nul(z) {
-        match c {
-            b'\\' => buf.extend_from_slice(b"\\\\"),
-            b'"' => buf.extend_from_slice(b"\\\""),
-            b'\t' => buf.extend_from_slice(b"\\t"),
-            b'\n' => buf.extend_from_slice(b"\\n"),
-            b'\r' => buf.extend_from_slice(b"\\r"),
-            0x20..=0x7e => buf.push(c),
-            c => buf.extend_from_slice(format!("\\{c:03o}").as_bytes()),
-        }
-    }
-    buf.push(b'"');
-}
-
 /// A `.show` label: `%12.12s: ` (right-aligned, cut at 12).
 fn label(buf: &mut Vec<u8>, name: &str) {
     buf.extend_from_slice(format!("{name:>12.12}: ").as_bytes());
@@ -190,7 +172,7 @@ pub fn show(shell: &mut Shell, args: &[Vec<u8>]) -> DotResult {
     };
     plain(&mut buf, "mode", mode.as_bytes());
     label(&mut buf, "nullvalue");
-    push_c_string(&mut buf, &r.null_value);
+    crate::render::push_c_string(&mut buf, &r.null_value);
     buf.push(b'\n');
     let output: &[u8] = if shell.out.name.is_empty() {
         b"stdout"
@@ -199,10 +181,10 @@ pub fn show(shell: &mut Shell, args: &[Vec<u8>]) -> DotResult {
     };
     plain(&mut buf, "output", output);
     label(&mut buf, "colseparator");
-    push_c_string(&mut buf, &r.col_sep);
+    crate::render::push_c_string(&mut buf, &r.col_sep);
     buf.push(b'\n');
     label(&mut buf, "rowseparator");
-    push_c_string(&mut buf, &r.row_sep);
+    crate::render::push_c_string(&mut buf, &r.row_sep);
     buf.push(b'\n');
     plain(&mut buf, "stats", s.stats.name().as_bytes());
     label(&mut buf, "width");
@@ -510,7 +492,7 @@ mod tests {
     #[test]
     fn c_strings_escape_like_sqlite3() {
         let mut b = Vec::new();
-        push_c_string(&mut b, "\t\"é\\".as_bytes());
+        crate::render::push_c_string(&mut b, "\t\"é\\".as_bytes());
         assert_eq!(b, b"\"\\t\\\"\\303\\251\\\\\"");
     }
 

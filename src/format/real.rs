@@ -53,6 +53,47 @@ fn getdigit(val: &mut Ld, cnt: &mut i32) -> char {
     u8::try_from(code).map_or('?', char::from)
 }
 
+/// printf.c's rounder: half a unit in the last place that `precision` digits keep
+/// (`arRound[]` scaled down by 1e-10 steps, in long double).
+fn rounder_for(precision: i64) -> Ld {
+    let mut idx = precision & 0xfff;
+    let mut rounder = ld(AR_ROUND[(idx % 10) as usize]);
+    while idx >= 10 {
+        mul_d(&mut rounder, 1.0e-10);
+        idx -= 10;
+    }
+    rounder
+}
+
+/// printf.c's normalization of a positive value to `1.0 <= r < 10.0` with its decimal
+/// exponent, scaling in long double as 3.40.1 does; `None` when it overflows (`Inf`).
+fn normalize(mut realvalue: Ld) -> Option<(Ld, i64)> {
+    let mut exp: i64 = 0;
+    let mut scale = ld(1.0);
+    while realvalue >= (ld(1e100) * scale).value && exp <= 350 {
+        mul_d(&mut scale, 1e100);
+        exp += 100;
+    }
+    while realvalue >= (ld(1e10) * scale).value && exp <= 350 {
+        mul_d(&mut scale, 1e10);
+        exp += 10;
+    }
+    while realvalue >= (ld(10.0) * scale).value && exp <= 350 {
+        mul_d(&mut scale, 10.0);
+        exp += 1;
+    }
+    realvalue = (realvalue / scale).value;
+    while realvalue < ld(1e-8) {
+        mul_d(&mut realvalue, 1.0e8);
+        exp -= 8;
+    }
+    while realvalue < ld(1.0) {
+        mul_d(&mut realvalue, 10.0);
+        exp -= 1;
+    }
+    (exp <= 350).then_some((realvalue, exp))
+}
+
 /// SQLite 3.40.1's printf for the conversion `%!.<precision>g` of a
 /// `double` (flags `!` = altform2, no `#`, no width), emulated exactly.
 fn sqlite_altform2_g(v: f64, precision: u32) -> String {
@@ -67,43 +108,22 @@ fn sqlite_altform2_g(v: f64, precision: u32) -> String {
     if precision > 0 {
         precision -= 1;
     }
-    let mut idx = precision & 0xfff;
-    let mut rounder = ld(AR_ROUND[(idx % 10) as usize]);
-    while idx >= 10 {
-        mul_d(&mut rounder, 1.0e-10);
-        idx -= 10;
-    }
+    let rounder = rounder_for(precision);
     let mut exp: i64 = 0;
     if realvalue.is_nan() {
         // printf.c ignores the sign of a NaN: `realvalue<0.0` is false.
         return "NaN".to_string();
     }
     if realvalue > Ld::ZERO {
-        let mut scale = ld(1.0);
-        while realvalue >= (ld(1e100) * scale).value && exp <= 350 {
-            mul_d(&mut scale, 1e100);
-            exp += 100;
-        }
-        while realvalue >= (ld(1e10) * scale).value && exp <= 350 {
-            mul_d(&mut scale, 1e10);
-            exp += 10;
-        }
-        while realvalue >= (ld(10.0) * scale).value && exp <= 350 {
-            mul_d(&mut scale, 10.0);
-            exp += 1;
-        }
-        realvalue = (realvalue / scale).value;
-        while realvalue < ld(1e-8) {
-            mul_d(&mut realvalue, 1.0e8);
-            exp -= 8;
-        }
-        while realvalue < ld(1.0) {
-            mul_d(&mut realvalue, 10.0);
-            exp -= 1;
-        }
-        if exp > 350 {
-            out.push_str("Inf");
-            return out;
+        match normalize(realvalue) {
+            Some((r, e)) => {
+                realvalue = r;
+                exp = e;
+            }
+            None => {
+                out.push_str("Inf");
+                return out;
+            }
         }
     }
     realvalue = (realvalue + rounder).value;
@@ -173,12 +193,7 @@ pub fn printf_fixed(v: f64, precision: u32, altform2: bool) -> String {
         realvalue = -realvalue;
         out.push('-');
     }
-    let mut idx = precision & 0xfff;
-    let mut rounder = ld(AR_ROUND[(idx % 10) as usize]);
-    while idx >= 10 {
-        mul_d(&mut rounder, 1.0e-10);
-        idx -= 10;
-    }
+    let mut rounder = rounder_for(precision);
     // The binary exponent of |v| (unbiased; -1023 for zero and subnormals).
     let binary_exp = ((v.abs().to_bits() >> 52) & 0x7ff) as i64 - 1023;
     if precision + binary_exp / 3 < 15 {
@@ -190,31 +205,15 @@ pub fn printf_fixed(v: f64, precision: u32, altform2: bool) -> String {
     }
     let mut exp: i64 = 0;
     if realvalue > Ld::ZERO {
-        let mut scale = ld(1.0);
-        while realvalue >= (ld(1e100) * scale).value && exp <= 350 {
-            mul_d(&mut scale, 1e100);
-            exp += 100;
-        }
-        while realvalue >= (ld(1e10) * scale).value && exp <= 350 {
-            mul_d(&mut scale, 1e10);
-            exp += 10;
-        }
-        while realvalue >= (ld(10.0) * scale).value && exp <= 350 {
-            mul_d(&mut scale, 10.0);
-            exp += 1;
-        }
-        realvalue = (realvalue / scale).value;
-        while realvalue < ld(1e-8) {
-            mul_d(&mut realvalue, 1.0e8);
-            exp -= 8;
-        }
-        while realvalue < ld(1.0) {
-            mul_d(&mut realvalue, 10.0);
-            exp -= 1;
-        }
-        if exp > 350 {
-            out.push_str("Inf");
-            return out;
+        match normalize(realvalue) {
+            Some((r, e)) => {
+                realvalue = r;
+                exp = e;
+            }
+            None => {
+                out.push_str("Inf");
+                return out;
+            }
         }
     }
     let mut nsd: i32 = if altform2 { 26 } else { 16 };

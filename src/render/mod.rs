@@ -42,7 +42,7 @@ pub use explain::{
     explain_indents, is_explain_listing, starts_with_explain, Eqp, Explain, Op as ExplainOp,
 };
 pub use list::{Count, Line, List, Off};
-pub use markup::{Html, Json, Tcl};
+pub use markup::{push_c_string, Html, Json, Tcl};
 pub use sql::{Insert, Quote};
 
 /// The output modes of sqlite3 3.40.1 (`.mode`), plus the internal EXPLAIN layouts.
