@@ -14,3 +14,4 @@ mod modes;
 mod restore;
 mod schema;
 mod settings;
+mod signals;

@@ -1,0 +1,67 @@
+//! SIGINT while a batch statement runs: sqlite3 interrupts the statement, reports
+//! `Runtime error near line N: interrupted (9)`, stops reading its input and exits 1.
+
+use std::io::Write;
+use std::os::unix::process::CommandExt;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use crate::harness::{litesh, require_sqlite3, show, Outcome, Scratch, SQLITE3};
+
+/// Runs `program` on `script`, sends SIGINT after `after`, and returns what it did.
+fn interrupt(program: &Path, dir: &Path, script: &str, after: Duration) -> Outcome {
+    let mut child = Command::new(program)
+        .arg0("sqlite3")
+        .current_dir(dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(script.as_bytes()).unwrap();
+    drop(stdin);
+    std::thread::sleep(after);
+    let status = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let out = child.wait_with_output().unwrap();
+    Outcome {
+        stdout: out.stdout,
+        stderr: out.stderr,
+        code: out.status.code(),
+    }
+}
+
+#[test]
+fn sigint_interrupts_the_running_statement_and_stops_the_script() {
+    if !require_sqlite3() {
+        return;
+    }
+    let script = "SELECT 1;\n\
+                  WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c)\n\
+                  SELECT count(*) FROM c;\n\
+                  SELECT 2;\n";
+    let a = Scratch::new();
+    let b = Scratch::new();
+    let want = interrupt(
+        Path::new(SQLITE3),
+        a.path(),
+        script,
+        Duration::from_millis(1200),
+    );
+    let got = interrupt(&litesh(), b.path(), script, Duration::from_millis(1200));
+    assert_eq!(
+        want,
+        got,
+        "sqlite3: {} / {}\nlitesh: {} / {}",
+        show(&want.stdout),
+        show(&want.stderr),
+        show(&got.stdout),
+        show(&got.stderr)
+    );
+    assert_eq!(got.stderr, b"Runtime error near line 2: interrupted (9)\n");
+}
