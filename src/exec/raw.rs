@@ -72,6 +72,8 @@ pub fn configure(conn: &Connection) {
             15 as c_int,
             &mut out,
         );
+        // 3.40.1's build allows at most 127 function arguments (SQLITE_MAX_FUNCTION_ARG).
+        ffi::sqlite3_limit(db, ffi::SQLITE_LIMIT_FUNCTION_ARG, 127);
     }
 }
 

@@ -335,6 +335,7 @@ impl Renderer for Columnar<'_> {
         if ncol == 0 {
             return Ok(());
         }
+        self.o.columnar_seen.set(ncol);
         let mut width: Vec<usize> = (0..ncol)
             .map(|i| self.col_width(i).unsigned_abs() as usize)
             .collect();

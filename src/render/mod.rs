@@ -147,6 +147,9 @@ pub struct RenderOpts {
     pub raw_newlines: bool,
     /// `.width`: requested column widths for the columnar modes (negative: right-align).
     pub col_widths: Vec<i32>,
+    /// Columns of the last columnar result with rows: sqlite3 grows its `.width` list to that
+    /// many entries (zeros), which `.show` then lists. Set by the columnar renderer.
+    pub columnar_seen: std::cell::Cell<usize>,
     /// `.mode … --wrap N`: wrap columnar cells at N characters (0: never). sqlite3 starts
     /// with 0 (so `-column`/`-box` never wrap) and `.mode column` etc. set 60.
     pub wrap: i32,
@@ -172,6 +175,7 @@ impl Default for RenderOpts {
             dest_table: Vec::new(),
             raw_newlines: false,
             col_widths: Vec::new(),
+            columnar_seen: std::cell::Cell::new(0),
             wrap: 0,
             word_wrap: false,
             quote: false,

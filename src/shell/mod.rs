@@ -341,6 +341,10 @@ impl Shell {
         };
         let conn = self.db.conn.as_ref().expect("opened above");
         let r = exec::run_with(conn, sql, &self.settings.render, &mut self.out, &hooks);
+        let seen = self.settings.render.columnar_seen.take();
+        if seen > self.settings.render.col_widths.len() {
+            self.settings.render.col_widths.resize(seen, 0);
+        }
         if let Some(t) = timer {
             let line = t.report();
             let w = if self.out.is_stdout() {
@@ -559,15 +563,10 @@ impl Shell {
 
     /// `.echo on`: the input is written to stdout before it runs.
     fn echo(&mut self, text: &[u8]) {
+        // sqlite3's echo_group_input() writes to the current output (p->out).
         let mut line = text.to_vec();
         line.push(b'\n');
-        // sqlite3 echoes with printf(): to stdout even while output is redirected.
-        let r = if self.out.is_stdout() {
-            self.out.write_all(&line)
-        } else {
-            io::stdout().lock().write_all(&line)
-        };
-        if let Err(e) = r {
+        if let Err(e) = self.out.write_all(&line) {
             self.io_failure(&e);
         }
     }

@@ -743,3 +743,14 @@ fn utf8_bom_at_start() {
 fn control_characters_in_output_are_raw() {
     check("control", "SELECT char(1,2,9,27) || 'x';\n");
 }
+
+#[test]
+fn echo_goes_to_the_current_output() {
+    Case::new(
+        "echo redirected",
+        &[],
+        ".echo on\n.output out.txt\nselect 1;\n-- note\n.print x\n.output\nselect 2;\n",
+    )
+    .files(&["out.txt"])
+    .check();
+}

@@ -328,8 +328,12 @@ fn limit_values_take_effect_and_go_to_stdout() {
 }
 
 #[test]
+fn limits_are_those_of_3_40_1() {
+    check("limits", &[":memory:", ".limits"], "");
+}
+
+#[test]
 fn limits_lists_every_limit() {
-    // The values are the embedded library's (function_arg is 1000 there, 127 in 3.40.1).
     let (o, _s) = litesh_only(&[":memory:", ".limits"], "");
     let out = text(&o.stdout);
     let names: Vec<&str> = out
@@ -772,5 +776,14 @@ fn safe_mode_allows_the_rest() {
         "safe allowed",
         &["-safe"],
         ".parameter set :a 1\nselect :a;\n.timer off\n.eqp on\nselect 2;\n.eqp off\n.dbconfig defensive\n.limit length\n.trace stdout\nselect 3;\n.trace off\n.show\n",
+    );
+}
+
+#[test]
+fn show_lists_the_widths_a_columnar_result_added() {
+    check(
+        "width growth",
+        &[],
+        ".mode box\nselect 1,2;\n.show\n.width 5\nselect 1,2,3;\n.show\n.mode list\nselect 1,2,3,4;\n.show\n",
     );
 }
