@@ -164,13 +164,13 @@ fn tables_of_an_empty_database() {
     Case::new(
         "tables empty",
         &["empty.db"],
-        ".tables\n.indexes\n.schema\n.schema x\n.fullschema\n.once '|sed s,/[^ ]*/,DIR/,'\n.databases\n",
+        ".tables\n.indexes\n.schema\n.schema x\n.fullschema\n.once \"|sed 's,/[^ ]*/,DIR/,'\"\n.databases\n",
     )
     .check();
     Case::new(
         "tables memory",
         &[],
-        ".tables\n.indexes\n.schema\n.fullschema --indent\n.once '|sed s,/[^ ]*/,DIR/,'\n.databases\n",
+        ".tables\n.indexes\n.schema\n.fullschema --indent\n.once \"|sed 's,/[^ ]*/,DIR/,'\"\n.databases\n",
     )
     .check();
 }
@@ -289,7 +289,7 @@ fn schema_output_can_be_redirected() {
     Case::new(
         "schema output",
         &["db.db"],
-        ".output o.txt\n.schema\n.tables\n.indexes\n.fullschema\n.once '|sed s,/[^ ]*/,DIR/,'\n.databases\n.output\n.schema t1\n",
+        ".output o.txt\n.schema\n.tables\n.indexes\n.fullschema\n.once \"|sed 's,/[^ ]*/,DIR/,'\"\n.databases\n.output\n.schema t1\n",
     )
     .setup(&rich)
     .files(&["o.txt"])
@@ -347,14 +347,14 @@ fn databases_lists_files_and_transactions() {
     Case::new(
         "databases",
         &["db.db"],
-        ".once '|sed s,/[^ ]*/,DIR/,'\n.databases\nATTACH 'aux.db' AS aux;\nATTACH ':memory:' AS mem;\nATTACH '' AS anon;\nCREATE TEMP TABLE x(a);\n.once '|sed s,/[^ ]*/,DIR/,'\n.databases\nBEGIN;\nSELECT count(*) FROM t1;\n.once '|sed s,/[^ ]*/,DIR/,'\n.databases\nINSERT INTO aux.t2 VALUES(1);\n.once '|sed s,/[^ ]*/,DIR/,'\n.da\nCOMMIT;\n.once '|sed s,/[^ ]*/,DIR/,'\n.databases\n",
+        ".once \"|sed 's,/[^ ]*/,DIR/,'\"\n.databases\nATTACH 'aux.db' AS aux;\nATTACH ':memory:' AS mem;\nATTACH '' AS anon;\nCREATE TEMP TABLE x(a);\n.once \"|sed 's,/[^ ]*/,DIR/,'\"\n.databases\nBEGIN;\nSELECT count(*) FROM t1;\n.once \"|sed 's,/[^ ]*/,DIR/,'\"\n.databases\nINSERT INTO aux.t2 VALUES(1);\n.once \"|sed 's,/[^ ]*/,DIR/,'\"\n.da\nCOMMIT;\n.once \"|sed 's,/[^ ]*/,DIR/,'\"\n.databases\n",
     )
     .setup(&rich_and_aux)
     .check();
     Case::new(
         "databases readonly",
         &["-readonly", "db.db"],
-        ".once '|sed s,/[^ ]*/,DIR/,'\n.databases\n",
+        ".once \"|sed 's,/[^ ]*/,DIR/,'\"\n.databases\n",
     )
     .setup(&rich)
     .check();
@@ -485,7 +485,7 @@ fn recover_writes_what_3_40_1_writes() {
     Case::new(
         "recover options",
         &["db.db"],
-        ".recover --ignore-freelist --no-rowids --lost-and-found T\n.recover -\n.recover --no\n.recover -l foo\n.recover ''\nPRAGMA writable_schema;\n.once '|sed s,/[^ ]*/,DIR/,'\n.databases\n",
+        ".recover --ignore-freelist --no-rowids --lost-and-found T\n.recover -\n.recover --no\n.recover -l foo\n.recover ''\nPRAGMA writable_schema;\n.once \"|sed 's,/[^ ]*/,DIR/,'\"\n.databases\n",
     )
     .setup(&rich)
     .check();
@@ -512,7 +512,7 @@ fn recover_state_database_and_transactions() {
     Case::new(
         "recover state db",
         &["db.db"],
-        ".recover --recovery-db st.db\n.recover --recovery-db st.db\n.recover --recovery-db /nonexistent/dir/x.db\nBEGIN;\n.recover\nCOMMIT;\n.once '|sed s,/[^ ]*/,DIR/,'\n.databases\n",
+        ".recover --recovery-db st.db\n.recover --recovery-db st.db\n.recover --recovery-db /nonexistent/dir/x.db\nBEGIN;\n.recover\nCOMMIT;\n.once \"|sed 's,/[^ ]*/,DIR/,'\"\n.databases\n",
     )
     .setup(&rich)
     .dbs(&["st.db"])
@@ -526,7 +526,7 @@ fn recover_of_a_file_that_is_not_a_database() {
     Case::new(
         "recover junk",
         &["junk.db"],
-        ".recover\n.once '|sed s,/[^ ]*/,DIR/,'\n.databases\n",
+        ".recover\n.once \"|sed 's,/[^ ]*/,DIR/,'\"\n.databases\n",
     )
     .setup(&junk)
     .check();
@@ -539,7 +539,7 @@ fn commands_on_a_file_that_is_not_a_database() {
     Case::new(
         "junk",
         &["junk.db"],
-        ".tables\n.indexes\n.schema\n.schema x\n.fullschema\n.once '|sed s,/[^ ]*/,DIR/,'\n.databases\n.dbinfo\n",
+        ".tables\n.indexes\n.schema\n.schema x\n.fullschema\n.once \"|sed 's,/[^ ]*/,DIR/,'\"\n.databases\n.dbinfo\n",
     )
     .setup(&junk)
     .check();
