@@ -271,24 +271,24 @@ enum Shown {
     Nothing,
 }
 
-/// C's `strtol(z, 0, 0)`: optional white space and sign, then hex (`0x`), octal (leading
-/// `0`) or decimal digits, up to the first other character; clamped to the `long` range.
-fn strtol_auto(z: &[u8]) -> i64 {
+/// Where the digits start after C's leading white space and optional sign, and whether
+/// the sign was `-` (shared by [`strtol_auto`] and [`atoi`]).
+fn space_and_sign(z: &[u8]) -> (usize, bool) {
     let mut i = 0;
     while z.get(i).is_some_and(|c| crate::exec::is_space(*c)) {
         i += 1;
     }
-    let neg = match z.get(i) {
-        Some(b'-') => {
-            i += 1;
-            true
-        }
-        Some(b'+') => {
-            i += 1;
-            false
-        }
-        _ => false,
-    };
+    match z.get(i) {
+        Some(b'-') => (i + 1, true),
+        Some(b'+') => (i + 1, false),
+        _ => (i, false),
+    }
+}
+
+/// C's `strtol(z, 0, 0)`: optional white space and sign, then hex (`0x`), octal (leading
+/// `0`) or decimal digits, up to the first other character; clamped to the `long` range.
+fn strtol_auto(z: &[u8]) -> i64 {
+    let (i, neg) = space_and_sign(z);
     let (base, start) = if z.get(i) == Some(&b'0')
         && matches!(z.get(i + 1), Some(b'x' | b'X'))
         && z.get(i + 2).is_some_and(|c| c.is_ascii_hexdigit())
@@ -451,21 +451,7 @@ const FILE_CONTROLS: &[(&str, &str)] = &[
 /// C's `atoi`: optional white space and sign, then decimal digits (wrapping like the
 /// library's 32-bit result).
 fn atoi(z: &[u8]) -> i32 {
-    let mut i = 0;
-    while z.get(i).is_some_and(|c| crate::exec::is_space(*c)) {
-        i += 1;
-    }
-    let neg = match z.get(i) {
-        Some(b'-') => {
-            i += 1;
-            true
-        }
-        Some(b'+') => {
-            i += 1;
-            false
-        }
-        _ => false,
-    };
+    let (mut i, neg) = space_and_sign(z);
     let mut v: i64 = 0;
     while let Some(c) = z.get(i).filter(|c| c.is_ascii_digit()) {
         v = v.wrapping_mul(10).wrapping_add(i64::from(c - b'0'));
