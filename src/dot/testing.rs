@@ -202,6 +202,42 @@ fn strip_dashes(z: &[u8]) -> &[u8] {
     z
 }
 
+/// Resolves the word typed after `.testctrl`/`.filectrl` (dashes dropped) in a table of
+/// `(name, usage)`: `Ok(index)` of the one entry it is a prefix of, or what the command
+/// returns at once — the `help` listing, or 3.40.1's message for an ambiguous name (an
+/// error) or an unknown one (not an error).
+fn resolve_control(
+    shell: &mut Shell,
+    typed: &[u8],
+    kind: &str,
+    dot: &str,
+    entries: &[(&str, &str)],
+) -> Result<usize, DotResult> {
+    let cmd = strip_dashes(typed);
+    if cmd == b"help" {
+        let mut text = format!("Available {kind}s:\n").into_bytes();
+        for (name, usage) in entries {
+            text.extend_from_slice(format!("  .{dot} {name} {usage}\n").as_bytes());
+        }
+        return Err(match shell.out.write_all(&text) {
+            Ok(()) => Err(Failure::Reported),
+            Err(e) => Err(Failure::Io(e)),
+        });
+    }
+    let names: Vec<&str> = entries.iter().map(|e| e.0).collect();
+    match lookup(&names, cmd) {
+        Lookup::Found(i) => Ok(i),
+        Lookup::Ambiguous => {
+            not_found(kind, cmd, true, dot);
+            Err(Err(Failure::Reported))
+        }
+        Lookup::Unknown => {
+            not_found(kind, cmd, false, dot);
+            Err(Ok(Flow::Continue))
+        }
+    }
+}
+
 /// How a typed name resolves in a table of controls: the index of the one entry it is a
 /// prefix of, or why not.
 enum Lookup {
@@ -314,27 +350,12 @@ fn strtol_auto(z: &[u8]) -> i64 {
 pub fn testctrl(shell: &mut Shell, args: &[Vec<u8>]) -> DotResult {
     shell.ensure_open()?;
     let typed: &[u8] = args.get(1).map_or(b"help", |a| &a[..]);
-    let cmd = strip_dashes(typed);
-    if cmd == b"help" {
-        let mut text = b"Available test-controls:\n".to_vec();
-        for (name, _, usage) in TEST_CONTROLS {
-            text.extend_from_slice(format!("  .testctrl {name} {usage}\n").as_bytes());
-        }
-        shell.out.write_all(&text)?;
-        return Err(Failure::Reported);
-    }
-    let names: Vec<&str> = TEST_CONTROLS.iter().map(|c| c.0).collect();
-    let i = match lookup(&names, cmd) {
-        Lookup::Found(i) => i,
-        Lookup::Ambiguous => {
-            not_found("test-control", cmd, true, "testctrl");
-            return Err(Failure::Reported);
-        }
-        Lookup::Unknown => {
-            not_found("test-control", cmd, false, "testctrl");
-            return Ok(Flow::Continue);
-        }
+    let entries: Vec<(&str, &str)> = TEST_CONTROLS.iter().map(|c| (c.0, c.2)).collect();
+    let i = match resolve_control(shell, typed, "test-control", "testctrl", &entries) {
+        Ok(i) => i,
+        Err(done) => return done,
     };
+    let cmd = strip_dashes(typed);
     let (name, unsafe_ctrl, usage) = TEST_CONTROLS[i];
     if unsafe_ctrl && shell.safe {
         let _ = shell.out.flush();
@@ -472,27 +493,12 @@ pub fn filectrl(shell: &mut Shell, args: &[Vec<u8>]) -> DotResult {
         args.drain(1..3);
     }
     let typed: &[u8] = args.get(1).copied().unwrap_or(b"help");
-    let cmd = strip_dashes(typed);
-    if cmd == b"help" {
-        let mut text = b"Available file-controls:\n".to_vec();
-        for (name, usage) in FILE_CONTROLS {
-            text.extend_from_slice(format!("  .filectrl {name} {usage}\n").as_bytes());
-        }
-        shell.out.write_all(&text)?;
-        return Err(Failure::Reported);
-    }
-    let names: Vec<&str> = FILE_CONTROLS.iter().map(|c| c.0).collect();
-    let i = match lookup(&names, cmd) {
-        Lookup::Found(i) => i,
-        Lookup::Ambiguous => {
-            not_found("file-control", cmd, true, "filectrl");
-            return Err(Failure::Reported);
-        }
-        Lookup::Unknown => {
-            not_found("file-control", cmd, false, "filectrl");
-            return Ok(Flow::Continue);
-        }
+    let entries: Vec<(&str, &str)> = FILE_CONTROLS.to_vec();
+    let i = match resolve_control(shell, typed, "file-control", "filectrl", &entries) {
+        Ok(i) => i,
+        Err(done) => return done,
     };
+    let cmd = strip_dashes(typed);
     let (name, usage) = FILE_CONTROLS[i];
     let n = args.len();
     let conn = shell.db.conn.as_ref().expect("opened above");

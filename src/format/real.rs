@@ -53,6 +53,23 @@ fn getdigit(val: &mut Ld, cnt: &mut i32) -> char {
     u8::try_from(code).map_or('?', char::from)
 }
 
+/// printf.c's digits after the decimal point: the zeros before the first significant digit
+/// (`e2` is the exponent of the last digit written before the point), then significant
+/// digits until `precision` digits follow the point.
+fn push_fraction(out: &mut String, realvalue: &mut Ld, nsd: &mut i32, e2: i64, precision: i64) {
+    let mut e2 = e2 + 1;
+    let mut precision = precision;
+    while e2 < 0 {
+        out.push('0');
+        precision -= 1;
+        e2 += 1;
+    }
+    while precision > 0 {
+        out.push(getdigit(realvalue, nsd));
+        precision -= 1;
+    }
+}
+
 /// printf.c's rounder: half a unit in the last place that `precision` digits keep
 /// (`arRound[]` scaled down by 1e-10 steps, in long double).
 fn rounder_for(precision: i64) -> Ld {
@@ -150,17 +167,7 @@ fn sqlite_altform2_g(v: f64, precision: u32) -> String {
         }
     }
     out.push('.');
-    // Zeros between the point and the first significant digit.
-    e2 += 1;
-    while e2 < 0 {
-        out.push('0');
-        precision -= 1;
-        e2 += 1;
-    }
-    while precision > 0 {
-        out.push(getdigit(&mut realvalue, &mut nsd));
-        precision -= 1;
-    }
+    push_fraction(&mut out, &mut realvalue, &mut nsd, e2, precision);
     // flag_rtz: drop trailing zeros; altform2 keeps one digit after '.'.
     while out.ends_with('0') {
         out.pop();
@@ -186,7 +193,7 @@ fn sqlite_altform2_g(v: f64, precision: u32) -> String {
 /// Examples: `(1.005, 2, false)` → `1.01` (correct rounding gives 1.00), `(0.5, 0, false)` →
 /// `1`, `(2.0, 3, false)` → `2.000`, `(2.0, 3, true)` → `2.0`.
 pub fn printf_fixed(v: f64, precision: u32, altform2: bool) -> String {
-    let mut precision = i64::from(precision);
+    let precision = i64::from(precision);
     let mut realvalue = ld(v);
     let mut out = String::new();
     if realvalue < Ld::ZERO {
@@ -230,16 +237,7 @@ pub fn printf_fixed(v: f64, precision: u32, altform2: bool) -> String {
     if with_point {
         out.push('.');
     }
-    e2 += 1;
-    while e2 < 0 {
-        out.push('0');
-        precision -= 1;
-        e2 += 1;
-    }
-    while precision > 0 {
-        out.push(getdigit(&mut realvalue, &mut nsd));
-        precision -= 1;
-    }
+    push_fraction(&mut out, &mut realvalue, &mut nsd, e2, precision);
     if altform2 {
         while out.ends_with('0') {
             out.pop();

@@ -8,7 +8,7 @@
 
 use std::io::{self, Write};
 
-use super::{cut_nul, text_of, RenderOpts, Renderer};
+use super::{cut_nul, push_joined, text_of, RenderOpts, Renderer};
 use crate::exec::raw::Value;
 
 /// `csv` mode.
@@ -52,25 +52,21 @@ impl Renderer for Csv<'_> {
         let o = self.0;
         let mut buf = Vec::with_capacity(64);
         if index == 0 && o.show_header {
-            for (i, n) in names.iter().enumerate() {
-                push_field(&mut buf, cut_nul(n), &o.col_sep);
-                if i + 1 < names.len() {
-                    buf.extend_from_slice(&o.col_sep);
-                }
-            }
-            buf.extend_from_slice(&o.row_sep);
+            push_joined(&mut buf, names, &o.col_sep, &o.row_sep, |b, n| {
+                push_field(b, cut_nul(n), &o.col_sep)
+            });
         }
         if !vals.is_empty() {
-            for (i, v) in vals.iter().enumerate() {
-                match text_of(v) {
-                    Some(t) => push_field(&mut buf, &t, &o.col_sep),
-                    None => buf.extend_from_slice(&o.null_value),
-                }
-                if i + 1 < vals.len() {
-                    buf.extend_from_slice(&o.col_sep);
-                }
-            }
-            buf.extend_from_slice(&o.row_sep);
+            push_joined(
+                &mut buf,
+                vals,
+                &o.col_sep,
+                &o.row_sep,
+                |b, v| match text_of(v) {
+                    Some(t) => push_field(b, &t, &o.col_sep),
+                    None => b.extend_from_slice(&o.null_value),
+                },
+            );
         }
         out.write_all(&buf)
     }

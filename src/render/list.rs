@@ -7,7 +7,7 @@
 
 use std::io::{self, Write};
 
-use super::{cut_nul, text_of, RenderOpts, Renderer};
+use super::{cut_nul, push_joined, text_of, RenderOpts, Renderer};
 use crate::exec::raw::Value;
 
 /// `list` mode (and `tabs`, `ascii`): values joined by the column separator, each row ended
@@ -25,26 +25,20 @@ impl Renderer for List<'_> {
         let o = self.0;
         let mut buf = Vec::with_capacity(64);
         if index == 0 && o.show_header {
-            for (i, n) in names.iter().enumerate() {
-                buf.extend_from_slice(cut_nul(n));
-                buf.extend_from_slice(if i + 1 == names.len() {
-                    &o.row_sep
-                } else {
-                    &o.col_sep
-                });
-            }
-        }
-        for (i, v) in vals.iter().enumerate() {
-            match text_of(v) {
-                Some(t) => buf.extend_from_slice(&t),
-                None => buf.extend_from_slice(&o.null_value),
-            }
-            buf.extend_from_slice(if i + 1 == vals.len() {
-                &o.row_sep
-            } else {
-                &o.col_sep
+            push_joined(&mut buf, names, &o.col_sep, &o.row_sep, |b, n| {
+                b.extend_from_slice(cut_nul(n))
             });
         }
+        push_joined(
+            &mut buf,
+            vals,
+            &o.col_sep,
+            &o.row_sep,
+            |b, v| match text_of(v) {
+                Some(t) => b.extend_from_slice(&t),
+                None => b.extend_from_slice(&o.null_value),
+            },
+        );
         out.write_all(&buf)
     }
 }

@@ -6,7 +6,7 @@
 
 use std::io::{self, Write};
 
-use super::{cut_nul, text_of, RenderOpts, Renderer};
+use super::{cut_nul, push_joined, text_of, RenderOpts, Renderer};
 use crate::exec::raw::Value;
 use crate::format;
 
@@ -115,24 +115,20 @@ impl Renderer for Tcl<'_> {
         let o = self.0;
         let mut buf = Vec::with_capacity(64);
         if index == 0 && o.show_header {
-            for (i, n) in names.iter().enumerate() {
-                push_c_string(&mut buf, n);
-                if i + 1 < names.len() {
-                    buf.extend_from_slice(&o.col_sep);
-                }
-            }
-            buf.extend_from_slice(&o.row_sep);
+            push_joined(&mut buf, names, &o.col_sep, &o.row_sep, |b, n| {
+                push_c_string(b, n)
+            });
         }
-        for (i, v) in vals.iter().enumerate() {
-            match text_of(v) {
-                Some(t) => push_c_string(&mut buf, &t),
-                None => push_c_string(&mut buf, &o.null_value),
-            }
-            if i + 1 < vals.len() {
-                buf.extend_from_slice(&o.col_sep);
-            }
-        }
-        buf.extend_from_slice(&o.row_sep);
+        push_joined(
+            &mut buf,
+            vals,
+            &o.col_sep,
+            &o.row_sep,
+            |b, v| match text_of(v) {
+                Some(t) => push_c_string(b, &t),
+                None => push_c_string(b, &o.null_value),
+            },
+        );
         out.write_all(&buf)
     }
 }

@@ -192,6 +192,24 @@ pub fn cut_nul(b: &[u8]) -> &[u8] {
     }
 }
 
+/// Appends `items`, each through `push`, separated by `sep` and followed by `end`: the
+/// line shape of list, csv and tcl modes (headers and rows alike).
+pub fn push_joined<T>(
+    buf: &mut Vec<u8>,
+    items: &[T],
+    sep: &[u8],
+    end: &[u8],
+    mut push: impl FnMut(&mut Vec<u8>, &T),
+) {
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            buf.extend_from_slice(sep);
+        }
+        push(buf, item);
+    }
+    buf.extend_from_slice(end);
+}
+
 /// A value as `sqlite3_column_text` shows it in 3.40.1, cut at the first NUL byte as
 /// sqlite3's C-string printing cuts it. `None` for NULL.
 pub fn text_of<'a>(v: &Value<'a>) -> Option<Cow<'a, [u8]>> {
