@@ -22,5 +22,6 @@ pub mod import;
 pub mod input;
 pub mod output;
 pub mod render;
+pub mod repl;
 pub mod shell;
 pub mod split;

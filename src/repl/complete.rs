@@ -1,0 +1,1 @@
+//! Context-aware completion (names from a schema snapshot, dot-commands, paths).

@@ -1,0 +1,1 @@
+//! Syntax highlighting of the line being edited.

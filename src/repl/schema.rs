@@ -1,0 +1,1 @@
+//! A snapshot of the live schema for completion.
