@@ -23,5 +23,6 @@ pub mod input;
 pub mod output;
 pub mod render;
 pub mod repl;
+pub mod run;
 pub mod shell;
 pub mod split;

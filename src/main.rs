@@ -4,6 +4,6 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
-    let code = litesh::shell::main(args);
+    let code = litesh::run::main(args);
     ExitCode::from(code)
 }

@@ -7,43 +7,9 @@
 //! `p->db` and `p->pAuxDb` (the open mode and other options stay the shell's).
 
 use std::ffi::OsString;
-use std::sync::{Arc, Mutex};
 
-use rusqlite::Connection;
-
+use crate::shell::conn::SLOTS;
 use crate::shell::{DotResult, Failure, Flow, Shell};
-
-/// sqlite3's `ArraySize(p->aAuxDb)`.
-pub const SLOTS: usize = 5;
-
-#[derive(Default)]
-struct Slot {
-    /// `zDbFilename`: `None` is sqlite3's NULL (a temporary database, listed `(memory)`).
-    filename: Option<OsString>,
-    /// The slot's connection while it is not the active one.
-    conn: Option<Connection>,
-}
-
-#[derive(Default)]
-struct Slots {
-    active: usize,
-    slots: [Slot; SLOTS],
-}
-
-/// The connection slots that are not active (shared when the settings are cloned).
-#[derive(Clone, Default)]
-pub struct Connections(Arc<Mutex<Slots>>);
-
-impl std::fmt::Debug for Connections {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let g = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        let open: Vec<usize> = (0..SLOTS).filter(|&i| g.slots[i].conn.is_some()).collect();
-        f.debug_struct("Connections")
-            .field("active", &g.active)
-            .field("open", &open)
-            .finish()
-    }
-}
 
 /// How `.connection` names a slot's file.
 fn describe(name: &Option<OsString>) -> Vec<u8> {

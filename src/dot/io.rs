@@ -81,28 +81,23 @@ pub fn read(shell: &mut Shell, args: &[Vec<u8>]) -> DotResult {
         return Err(Failure::msg("Usage: .read FILE"));
     }
     let name = &args[1];
-    let saved_line = shell.lineno;
-    let result = if let Some(cmd) = name.strip_prefix(b"|") {
+    let src: Box<dyn crate::input::LineSource> = if let Some(cmd) = name.strip_prefix(b"|") {
         shell.out.flush()?;
         match PipeReader::spawn(os(cmd)) {
-            Ok(mut src) => Ok(shell.process_input(&mut src)),
-            Err(_) => Err(quoted("Error: cannot open \"", name, "\"")),
+            Ok(src) => Box::new(src),
+            Err(_) => return Err(quoted("Error: cannot open \"", name, "\"")),
         }
     } else {
         match std::fs::File::open(os(name)) {
             Ok(f) if !f.metadata().is_ok_and(|m| m.is_dir()) => {
-                let mut src = Reader(std::io::BufReader::new(f));
-                Ok(shell.process_input(&mut src))
+                Box::new(Reader(std::io::BufReader::new(f)))
             }
-            _ => Err(quoted("Error: cannot open \"", name, "\"")),
+            _ => return Err(quoted("Error: cannot open \"", name, "\"")),
         }
     };
-    shell.lineno = saved_line;
-    match result? {
-        (Flow::Exit(c), _) => Ok(Flow::Exit(c)),
-        (_, true) => Err(Failure::Reported),
-        (_, false) => Ok(Flow::Continue),
-    }
+    // The command loop runs it when this command returns (see `run/`).
+    shell.pending_source = Some(src);
+    Ok(Flow::Continue)
 }
 
 /// `.output ?FILE?` and `.once ?FILE?` (files and `|command`s).

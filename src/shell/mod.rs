@@ -1,26 +1,24 @@
-//! The shell: state (database, settings, output), the input loop and start-up.
-//!
-//! [`Shell::process_input`] mirrors sqlite3 3.40.1's `process_input()`: lines come from a
-//! [`LineSource`], the splitter turns them into SQL or dot-command units, SQL goes to the
-//! executor and dot-commands to the registry. Errors are counted per source; with `-bail`
-//! the first one stops it. The flow of control leaves only through [`Flow`].
+//! The shell's state: the database, settings, the output stack, and running one piece of SQL
+//! ([`Shell::run_sql`]) with sqlite3's error and failure handling. The command loop that
+//! feeds it lives in `run/`; the dot-commands in `dot/` work on this state.
+//! The flow of control leaves only through [`Flow`].
 
+pub mod conn;
 mod db;
-mod start;
+mod values;
 
 use std::ffi::OsString;
 use std::io::{self, Write};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::AtomicUsize;
 use std::sync::{Arc, Mutex};
 
 pub use db::{Database, OpenMode};
-pub use start::{integer_value_bytes, main};
+pub use values::{home_dir, integer_value, integer_value_bytes};
 
 use crate::exec::{self, ExecError};
 use crate::input::LineSource;
 use crate::output::{self, Output};
 use crate::render::RenderOpts;
-use crate::split::{Splitter, Step, Unit};
 
 /// How a command or a source ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -97,7 +95,7 @@ pub struct Settings {
     /// `.progress`: counters and options, shared with the progress handlers.
     pub progress: exec::hooks::Progress,
     /// `.connection`: the connections that are not the active one.
-    pub connections: crate::dot::conn::Connections,
+    pub connections: conn::Connections,
 }
 
 impl Default for Settings {
@@ -120,7 +118,7 @@ impl Default for Settings {
             scanstats: false,
             trace: exec::hooks::Trace::default(),
             progress: exec::hooks::Progress::default(),
-            connections: crate::dot::conn::Connections::default(),
+            connections: conn::Connections::default(),
         }
     }
 }
@@ -166,6 +164,8 @@ pub struct Shell {
     pub testcase_name: Vec<u8>,
     /// What the safe-mode authorizer refused, for [`Shell::run_sql`] to act on.
     pub safe_violation: Arc<Mutex<Option<String>>>,
+    /// A source a dot-command opened (`.read`), for the command loop to run next.
+    pub pending_source: Option<Box<dyn LineSource>>,
 }
 
 impl Shell {
@@ -187,6 +187,7 @@ impl Shell {
             safe_nonce_used: false,
             testcase_name: Vec::new(),
             safe_violation: Arc::new(Mutex::new(None)),
+            pending_source: None,
         }
     }
 
@@ -366,217 +367,11 @@ impl Shell {
     }
 
     /// Ends a `.once` redirection after the command it applied to.
-    fn end_once(&mut self) {
+    pub fn end_once(&mut self) {
         if self.out.once {
             if let Err(e) = self.out.reset() {
                 self.io_failure(&e);
             }
         }
-    }
-
-    /// Runs an SQL unit read from a source (sqlite3's `runOneSqlLine`): returns whether it
-    /// failed. Errors go to stderr with sqlite3's prefixes and line numbers.
-    fn run_sql_unit(
-        &mut self,
-        sql: &[u8],
-        start_line: usize,
-        from_terminal: bool,
-    ) -> Result<bool, Flow> {
-        let resolved;
-        let sql = if self.settings.backslash {
-            resolved = crate::split::dotargs::resolve_backslashes(sql);
-            &resolved[..]
-        } else {
-            sql
-        };
-        let r = self.run_sql(sql);
-        let failed = match r {
-            Ok(()) => {
-                if self.settings.count_changes {
-                    let (c, t) = self.db.conn.as_ref().map_or((0, 0), |c| {
-                        (exec::raw::changes(c), exec::raw::total_changes(c))
-                    });
-                    let line = format!("changes: {c}   total_changes: {t}\n");
-                    if let Err(e) = self.out.write_all(line.as_bytes()) {
-                        if let Flow::Exit(c) = self.io_failure(&e) {
-                            return Err(Flow::Exit(c));
-                        }
-                    }
-                }
-                false
-            }
-            Err(ExecError::Io(e)) => {
-                if let Flow::Exit(c) = self.io_failure(&e) {
-                    return Err(Flow::Exit(c));
-                }
-                true
-            }
-            Err(ExecError::Exit(c)) => return Err(Flow::Exit(c)),
-            Err(e) => {
-                let (kind, text) = match &e {
-                    ExecError::Prepare { text, .. } => ("Parse error", text),
-                    ExecError::Step { text, .. } => ("Runtime error", text),
-                    ExecError::Io(_) | ExecError::Exit(_) => unreachable!(),
-                };
-                let prefix = if from_terminal {
-                    format!("{kind}:")
-                } else {
-                    format!("{kind} near line {start_line}:")
-                };
-                let mut msg = prefix.into_bytes();
-                msg.push(b' ');
-                msg.extend_from_slice(text);
-                self.report(&Failure::Msg(msg));
-                true
-            }
-        };
-        self.end_once();
-        self.safe = self.safe_persist;
-        Ok(failed)
-    }
-
-    /// Runs a dot-command line; returns the flow and, when it failed, its result code.
-    pub fn run_dot_line(&mut self, line: &[u8]) -> (Flow, Option<i32>) {
-        let r = crate::dot::dispatch(self, line);
-        let out = match r {
-            Ok(f) => (f, None),
-            Err(f) => {
-                let code = match f {
-                    Failure::Code(c) => c,
-                    _ => 1,
-                };
-                (self.report(&f), Some(code))
-            }
-        };
-        if !line_is_output_redirect(line) {
-            self.end_once();
-        }
-        if self.safe_nonce_used {
-            self.safe_nonce_used = false;
-        } else {
-            self.safe = self.safe_persist;
-        }
-        out
-    }
-
-    /// Reads and runs a whole source (sqlite3's `process_input`). Returns the flow and
-    /// whether any error happened.
-    pub fn process_input(&mut self, src: &mut dyn LineSource) -> (Flow, bool) {
-        if self.nesting == MAX_INPUT_NESTING {
-            eprintln!(
-                "Input nesting limit ({MAX_INPUT_NESTING}) reached at line {}. Check recursion.",
-                self.lineno
-            );
-            return (Flow::Continue, true);
-        }
-        self.nesting += 1;
-        let r = self.process_lines(src);
-        self.nesting -= 1;
-        r
-    }
-
-    fn process_lines(&mut self, src: &mut dyn LineSource) -> (Flow, bool) {
-        let mut errors = 0usize;
-        let mut splitter = Splitter::new();
-        let interactive = src.is_interactive();
-        self.lineno = 0;
-        while errors == 0 || !self.settings.bail || interactive {
-            if let Err(e) = self.out.flush() {
-                if let Flow::Exit(c) = self.io_failure(&e) {
-                    return (Flow::Exit(c), errors > 0);
-                }
-            }
-            let prompt = if splitter.in_statement() {
-                self.settings.cont_prompt.clone()
-            } else {
-                self.settings.prompt.clone()
-            };
-            let line = match src.next_line(&prompt) {
-                Ok(Some(l)) => l,
-                Ok(None) => {
-                    if interactive {
-                        println!();
-                    }
-                    break;
-                }
-                Err(e) => {
-                    eprintln!("Error: cannot read input: {e}");
-                    errors += 1;
-                    break;
-                }
-            };
-            if SEEN_INTERRUPT.load(Ordering::SeqCst) > 0 {
-                if !interactive {
-                    break;
-                }
-                SEEN_INTERRUPT.store(0, Ordering::SeqCst);
-            }
-            self.lineno += 1;
-            let unit = match splitter.step(&line) {
-                Step::Unit(u) => u,
-                Step::Swallowed(text) => {
-                    if self.settings.echo {
-                        self.echo(&text);
-                    }
-                    continue;
-                }
-                Step::Pending => continue,
-            };
-            match self.run_unit(unit, interactive) {
-                Ok(true) => errors += 1,
-                Ok(false) => {}
-                Err(Flow::Stop) => return (Flow::Continue, errors > 0),
-                Err(f) => return (f, errors > 0),
-            }
-        }
-        if let Some(unit) = splitter.finish() {
-            match self.run_unit(unit, interactive) {
-                Ok(true) => errors += 1,
-                Ok(false) => {}
-                Err(Flow::Stop) => {}
-                Err(f) => return (f, errors > 0),
-            }
-        }
-        (Flow::Continue, errors > 0)
-    }
-
-    /// Runs one unit; `Ok(failed)` or `Err(flow)` when the source must stop.
-    fn run_unit(&mut self, unit: Unit, interactive: bool) -> Result<bool, Flow> {
-        match unit {
-            Unit::Sql { text, start_line } => {
-                if self.settings.echo {
-                    self.echo(&text);
-                }
-                self.run_sql_unit(&text, start_line, interactive)
-            }
-            Unit::Dot { line, .. } => {
-                if self.settings.echo {
-                    self.echo(&line);
-                }
-                match self.run_dot_line(&line) {
-                    (Flow::Continue, failed) => Ok(failed.is_some()),
-                    (f, _) => Err(f),
-                }
-            }
-        }
-    }
-
-    /// `.echo on`: the input is written to stdout before it runs.
-    fn echo(&mut self, text: &[u8]) {
-        // sqlite3's echo_group_input() writes to the current output (p->out).
-        let mut line = text.to_vec();
-        line.push(b'\n');
-        if let Err(e) = self.out.write_all(&line) {
-            self.io_failure(&e);
-        }
-    }
-}
-
-/// True for `.output`/`.once` lines, which set up a redirection rather than use one.
-fn line_is_output_redirect(line: &[u8]) -> bool {
-    let args = crate::split::dotargs::parse_dot_args(line);
-    match args.first() {
-        Some(a) => crate::dot::resolves_to(a, "once") || crate::dot::resolves_to(a, "output"),
-        None => false,
     }
 }
