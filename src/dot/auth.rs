@@ -81,6 +81,7 @@ pub fn auth(shell: &mut Shell, args: &[Vec<u8>]) -> DotResult {
     }
     shell.ensure_open()?;
     let on = boolean_value(&args[1]);
+    shell.settings.auth = on && !shell.safe_persist;
     let conn = shell.db.conn.as_ref().expect("opened above");
     if on && !shell.safe_persist {
         let out = shell.settings.progress.clone();

@@ -364,6 +364,13 @@ pub const REGISTRY: &[DotCommand] = &[
             "   --bom                   Put a UTF8 byte-order mark on intermediate file\n",
         )),
     },
+    // litesh's own: exact name only, so no sqlite3 prefix resolves differently.
+    DotCommand {
+        name: "pager",
+        rule: Rule::Exact,
+        run: Some(settings::pager),
+        help: None,
+    },
     DotCommand {
         name: "parameter",
         rule: Rule::Prefix(3),

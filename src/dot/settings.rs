@@ -1,5 +1,5 @@
 //! Dot-commands that change settings or print: `.bail`, `.changes`, `.echo`, `.headers`,
-//! `.nullvalue`, `.separator`, `.print`, `.timeout`, `.exit`, `.quit`.
+//! `.nullvalue`, `.separator`, `.print`, `.timeout`, `.exit`, `.quit`, and litesh's `.pager`.
 
 use std::io::Write;
 use std::time::Duration;
@@ -22,6 +22,33 @@ pub fn bail(shell: &mut Shell, args: &[Vec<u8>]) -> DotResult {
         return usage(".bail on|off");
     }
     shell.settings.bail = boolean_value(&args[1]);
+    Ok(Flow::Continue)
+}
+
+/// `.pager on|off|auto` (litesh's; see `output/pager.rs`). With no argument, shows it.
+pub fn pager(shell: &mut Shell, args: &[Vec<u8>]) -> DotResult {
+    use crate::shell::PagerMode;
+    let mode = match args.get(1).map(|a| a.to_ascii_lowercase()) {
+        None => {
+            let name = match shell.settings.pager {
+                PagerMode::Auto => "auto",
+                PagerMode::On => "on",
+                PagerMode::Off => "off",
+            };
+            shell.out.write_all(format!("pager: {name}\n").as_bytes())?;
+            return Ok(Flow::Continue);
+        }
+        Some(a) if args.len() == 2 && a == b"auto" => PagerMode::Auto,
+        Some(_) if args.len() == 2 => {
+            if boolean_value(&args[1]) {
+                PagerMode::On
+            } else {
+                PagerMode::Off
+            }
+        }
+        Some(_) => return usage(".pager on|off|auto"),
+    };
+    shell.settings.pager = mode;
     Ok(Flow::Continue)
 }
 

@@ -14,6 +14,11 @@ pub trait LineSource {
     fn is_interactive(&self) -> bool {
         false
     }
+
+    /// Called when the shell waits for a new unit (nothing of a statement pending): the
+    /// last unit has run. `conn` is the open connection when it may be queried quietly. The
+    /// terminal uses this for its history and its schema snapshot.
+    fn after_unit(&mut self, _conn: Option<&rusqlite::Connection>) {}
 }
 
 /// Reads one line the way sqlite3 3.40.1's `local_getline` does with `fgets`: the line
@@ -113,7 +118,8 @@ impl Drop for PipeReader {
     }
 }
 
-/// The terminal, with prompts (the full line editor is a later addition).
+/// The terminal without a line editor: prompts, then lines as they come (`-interactive`
+/// with stdin not a terminal; the editor is `repl::Repl`).
 pub struct Terminal {
     stdin: io::StdinLock<'static>,
 }

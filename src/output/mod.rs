@@ -6,6 +6,10 @@
 //! failed write surfaces as an `io::Error` so that the shell can report it (sqlite3 is
 //! silent about a full disk; litesh is not).
 
+mod pager;
+
+pub use pager::Paging;
+
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::process::{Child, ChildStdin, Command, Stdio};
@@ -19,6 +23,8 @@ enum Target {
         stdin: BufWriter<ChildStdin>,
         child: Child,
     },
+    /// Stdout, through the pager when the output gets taller than the screen.
+    Paged(Paging),
 }
 
 /// The shell's output: stdout or a redirection, plus the `.once` flag.
@@ -54,6 +60,32 @@ impl Output {
     /// True when writing to the process's stdout.
     pub fn is_stdout(&self) -> bool {
         matches!(self.target, Target::Stdout(_))
+    }
+
+    /// Starts holding stdout's output back for the pager (see [`Paging`]); only when the
+    /// output is stdout itself, never a redirection.
+    pub fn start_paging(&mut self, command: &str, limit: usize) -> io::Result<()> {
+        if let Target::Stdout(w) = &mut self.target {
+            w.flush()?;
+            self.target = Target::Paged(Paging::new(command, limit));
+        }
+        Ok(())
+    }
+
+    /// Ends paging: a short result goes to stdout, a pager is waited for.
+    pub fn end_paging(&mut self) -> io::Result<()> {
+        if matches!(self.target, Target::Paged(_)) {
+            return self.reset();
+        }
+        Ok(())
+    }
+
+    /// Before a message goes to stderr: output held back for the pager goes out first.
+    pub fn release_held(&mut self) -> io::Result<()> {
+        match &mut self.target {
+            Target::Paged(p) => p.release(),
+            _ => Ok(()),
+        }
     }
 
     /// Redirects to a file (truncating, or appending when `append`).
@@ -116,6 +148,10 @@ impl Output {
                 let f = w.into_inner().map_err(|e| e.into_error())?;
                 f.sync_all().or(Ok(()))
             }
+            Target::Paged(p) => match p.finish() {
+                Err(e) if is_broken_pipe(&e) => Ok(()),
+                other => other,
+            },
             Target::Pipe { stdin, mut child } => {
                 let r = match stdin.into_inner() {
                     Ok(s) => {
@@ -142,6 +178,7 @@ impl Write for Output {
             Target::Stderr(w) => w.write(buf),
             Target::File(w) => w.write(buf),
             Target::Pipe { stdin, .. } => stdin.write(buf),
+            Target::Paged(p) => p.write(buf),
         }
     }
 
@@ -151,6 +188,7 @@ impl Write for Output {
             Target::Stderr(w) => w.write_all(buf),
             Target::File(w) => w.write_all(buf),
             Target::Pipe { stdin, .. } => stdin.write_all(buf),
+            Target::Paged(p) => p.write_all(buf),
         }
     }
 
@@ -160,6 +198,7 @@ impl Write for Output {
             Target::Stderr(w) => w.flush(),
             Target::File(w) => w.flush(),
             Target::Pipe { stdin, .. } => stdin.flush(),
+            Target::Paged(p) => p.flush(),
         }
     }
 }

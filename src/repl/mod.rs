@@ -1,9 +1,16 @@
 //! The interactive shell: rustyline as one more line source for the same splitter.
 //!
-//! Only the terminal uses it (stdin a terminal, not `-batch`). The editor's helper
-//! completes ([`complete`], over a [`schema`] snapshot), highlights ([`highlight`]), hints and
-//! validates; statement completeness stays in `split/`.
+//! Only the terminal uses it (stdin a terminal, not `-batch`). [`Repl`] reads the lines;
+//! its helper completes ([`complete`], over a [`schema`] snapshot), highlights
+//! ([`highlight`]), hints from history and validates; statement completeness stays in
+//! `split/`. [`config`] reads the REPL's settings file.
 
 pub mod complete;
+pub mod config;
+pub mod helper;
 pub mod highlight;
 pub mod schema;
+pub mod source;
+
+pub use config::Config;
+pub use source::{history_path, Repl};

@@ -6,9 +6,10 @@
 //! registry (`dot/`): the registry works on the state, and a command that opens a new source
 //! (`.read`) leaves it in [`Shell::pending_source`] for the loop here to run.
 
+mod interactive;
 mod start;
 
-use std::io::Write;
+use std::io::{self, Write};
 use std::sync::atomic::Ordering;
 
 pub use start::main;
@@ -141,11 +142,16 @@ impl Shell {
         let mut splitter = Splitter::new();
         let interactive = src.is_interactive();
         self.lineno = 0;
+        let mut idle_told = false;
         while errors == 0 || !self.settings.bail || interactive {
             if let Err(e) = self.out.flush() {
                 if let Flow::Exit(c) = self.io_failure(&e) {
                     return (Flow::Exit(c), errors > 0);
                 }
+            }
+            if !splitter.in_statement() && !idle_told {
+                src.after_unit(self.quiet_conn());
+                idle_told = true;
             }
             let prompt = if splitter.in_statement() {
                 self.settings.cont_prompt.clone()
@@ -160,6 +166,12 @@ impl Shell {
                     }
                     break;
                 }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {
+                    // Ctrl-C at the prompt: what was typed of the statement is dropped.
+                    splitter.reset();
+                    SEEN_INTERRUPT.store(0, Ordering::SeqCst);
+                    continue;
+                }
                 Err(e) => {
                     eprintln!("Error: cannot read input: {e}");
                     errors += 1;
@@ -173,6 +185,7 @@ impl Shell {
                 SEEN_INTERRUPT.store(0, Ordering::SeqCst);
             }
             self.lineno += 1;
+            idle_told = false;
             let unit = match splitter.step(&line) {
                 Step::Unit(u) => u,
                 Step::Swallowed(text) => {
@@ -183,11 +196,21 @@ impl Shell {
                 }
                 Step::Pending => continue,
             };
-            match self.run_unit(unit, interactive) {
+            let r = if interactive && self.ui.stdout_tty {
+                self.run_unit_at_terminal(unit)
+            } else {
+                self.run_unit(unit, interactive)
+            };
+            match r {
                 Ok(true) => errors += 1,
                 Ok(false) => {}
-                Err(Flow::Stop) => return (Flow::Continue, errors > 0),
-                Err(f) => return (f, errors > 0),
+                Err(f) => {
+                    src.after_unit(None);
+                    return match f {
+                        Flow::Stop => (Flow::Continue, errors > 0),
+                        f => (f, errors > 0),
+                    };
+                }
             }
         }
         if let Some(unit) = splitter.finish() {
@@ -199,6 +222,38 @@ impl Shell {
             }
         }
         (Flow::Continue, errors > 0)
+    }
+
+    /// The connection, when the shell may run SQL of its own on it without anything
+    /// showing (no `.trace`, no `.auth`, no `.progress` counting).
+    fn quiet_conn(&self) -> Option<&rusqlite::Connection> {
+        if self.settings.trace.is_on() || self.settings.auth {
+            return None;
+        }
+        self.db.conn.as_ref()
+    }
+
+    /// Runs a unit typed at the terminal: tables fit its width, and a result taller than
+    /// the screen goes through the pager (see `output/pager.rs`).
+    fn run_unit_at_terminal(&mut self, unit: Unit) -> Result<bool, Flow> {
+        let size = terminal_size::terminal_size_of(io::stdout());
+        // MERGE: self.settings.render.term_width = size.map(|(w, _)| w.0);
+        let limit = match self.settings.pager {
+            crate::shell::PagerMode::Off => None,
+            crate::shell::PagerMode::On => Some(0),
+            // The prompt's line stays on the screen with the result.
+            crate::shell::PagerMode::Auto => size.map(|(_, h)| usize::from(h.0).saturating_sub(1)),
+        };
+        if let Some(limit) = limit {
+            if let Err(e) = self.out.start_paging(&self.ui.pager_command, limit) {
+                self.io_failure(&e);
+            }
+        }
+        let r = self.run_unit(unit, true);
+        if let Err(e) = self.out.end_paging() {
+            self.io_failure(&e);
+        }
+        r
     }
 
     /// Runs one unit; `Ok(failed)` or `Err(flow)` when the source must stop.

@@ -68,6 +68,9 @@ fn run(argv: Vec<OsString>) -> i32 {
     }
     install_interrupt_handler(&shell);
     let want_stdin = args.commands.is_empty();
+    // The terminal's own settings, before ~/.sqliterc and the options so that they win.
+    let repl_config = (want_stdin && shell.interactive && io::stdin().is_terminal())
+        .then(|| super::interactive::configure(&mut shell));
     let warn_in_memory = args.filename.is_none() && argv.len() == 1;
 
     // sqlite3 opens an existing file at once, and delays creating a new one.
@@ -216,8 +219,16 @@ fn run(argv: Vec<OsString>) -> i32 {
                 "Connected to a transient in-memory database.\nUse \".open FILENAME\" to reopen on a persistent database."
             );
         }
-        let mut term = Terminal::new();
-        match shell.process_input(&mut term) {
+        let mut line_editor = repl_config.as_ref().and_then(super::interactive::editor);
+        let mut plain;
+        let src: &mut dyn crate::input::LineSource = match line_editor.as_mut() {
+            Some(r) => r,
+            None => {
+                plain = Terminal::new();
+                &mut plain
+            }
+        };
+        match shell.process_input(src) {
             (Flow::Exit(c), _) => return finish(&mut shell, c),
             (_, failed) => rc = i32::from(failed),
         }

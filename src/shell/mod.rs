@@ -96,6 +96,33 @@ pub struct Settings {
     pub progress: exec::hooks::Progress,
     /// `.connection`: the connections that are not the active one.
     pub connections: conn::Connections,
+    /// `.auth on`: the authorizer reports every check (so the shell runs no SQL of its own).
+    pub auth: bool,
+    /// `.pager on|off|auto` (litesh's): paging of results at the interactive prompt.
+    pub pager: PagerMode,
+}
+
+/// `.pager`: when results at the prompt go through the pager.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PagerMode {
+    /// Results taller than the screen.
+    Auto,
+    /// Every result.
+    On,
+    /// Never.
+    Off,
+}
+
+/// What the terminal allows: set at start-up when litesh is a REPL on a terminal (stdin and
+/// stdout both terminals); all off otherwise, so pipelines stay byte-identical to sqlite3.
+#[derive(Debug, Clone, Default)]
+pub struct Ui {
+    /// stdout is the terminal: tables fit its width and results may be paged.
+    pub stdout_tty: bool,
+    /// The SGR colour of error messages on stderr; empty for none.
+    pub error_color: String,
+    /// The pager command (`sh -c`).
+    pub pager_command: String,
 }
 
 impl Default for Settings {
@@ -119,6 +146,8 @@ impl Default for Settings {
             trace: exec::hooks::Trace::default(),
             progress: exec::hooks::Progress::default(),
             connections: conn::Connections::default(),
+            auth: false,
+            pager: PagerMode::Auto,
         }
     }
 }
@@ -166,6 +195,8 @@ pub struct Shell {
     pub safe_violation: Arc<Mutex<Option<String>>>,
     /// A source a dot-command opened (`.read`), for the command loop to run next.
     pub pending_source: Option<Box<dyn LineSource>>,
+    /// The interactive terminal's abilities (all off in batch use).
+    pub ui: Ui,
 }
 
 impl Shell {
@@ -188,6 +219,7 @@ impl Shell {
             testcase_name: Vec::new(),
             safe_violation: Arc::new(Mutex::new(None)),
             pending_source: None,
+            ui: Ui::default(),
         }
     }
 
@@ -280,8 +312,16 @@ impl Shell {
     pub fn report(&mut self, f: &Failure) -> Flow {
         match f {
             Failure::Msg(m) => {
+                // Output held back for the pager goes first, so the order stays.
+                let _ = self.out.release_held();
                 let mut e = io::stderr().lock();
-                let _ = e.write_all(m);
+                if self.ui.error_color.is_empty() {
+                    let _ = e.write_all(m);
+                } else {
+                    let _ = write!(e, "\x1b[{}m", self.ui.error_color);
+                    let _ = e.write_all(m);
+                    let _ = e.write_all(b"\x1b[0m");
+                }
                 let _ = e.write_all(b"\n");
                 Flow::Continue
             }
