@@ -15,6 +15,11 @@
 //!   `--wordwrap on|off`, `--ww`, `--quote` and `--noquote`; `qbox` is `box` with `--quote`.
 //!   `column` turns headers on unless they were set explicitly.
 //! * `insert` takes a table name (default `table`), quoted as an identifier when needed.
+//!
+//! litesh adds one mode, `pretty` (comfy-table's readable tables, see `render/pretty.rs`). It
+//! must be spelled out whole, like `qbox`, so that every prefix sqlite3 rejects (`.mode p`,
+//! `.mode pre`…) is still rejected with sqlite3's own message, whose list of modes stays
+//! 3.40.1's. It keeps the separators and takes no options (they are accepted and ignored).
 
 use std::io::Write;
 
@@ -144,6 +149,10 @@ pub fn mode(shell: &mut Shell, args: &[Vec<u8>]) -> DotResult {
         }
     };
     let r = &mut shell.settings.render;
+    if z_mode == b"pretty" {
+        r.mode = Mode::Pretty;
+        return Ok(Flow::Continue);
+    }
     let picked = MODE_NAMES
         .iter()
         .find(|name| name.as_bytes().starts_with(&z_mode));

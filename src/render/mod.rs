@@ -17,17 +17,20 @@
 //! | `sql.rs` | insert, quote |
 //! | `columnar.rs` | column, table, markdown, box, qbox |
 //! | `explain.rs` | the automatic EXPLAIN and EXPLAIN QUERY PLAN layouts |
+//! | `pretty.rs` | pretty (litesh's own, not in sqlite3) |
 //!
 //! Every rule mirrors sqlite3 3.40.1's `shell_callback()` and
 //! `exec_prepared_stmt_columnar()`; where litesh deliberately differs (REAL digits in
 //! quote/json/insert, text holding NUL in insert) the renderer says so and docs/compat.md
-//! lists it.
+//! lists it. `pretty` is litesh's addition for people at the prompt: it follows its own
+//! rules (see `pretty.rs`), not sqlite3's bytes.
 
 mod columnar;
 mod csv;
 mod explain;
 mod list;
 mod markup;
+mod pretty;
 mod sql;
 
 use std::borrow::Cow;
@@ -43,9 +46,11 @@ pub use explain::{
 };
 pub use list::{Count, Line, List, Off};
 pub use markup::{push_c_string, Html, Json, Tcl};
+pub use pretty::Pretty;
 pub use sql::{Insert, Quote};
 
-/// The output modes of sqlite3 3.40.1 (`.mode`), plus the internal EXPLAIN layouts.
+/// The output modes of sqlite3 3.40.1 (`.mode`), plus litesh's `pretty` and the internal
+/// EXPLAIN layouts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
     /// `ascii`
@@ -84,6 +89,9 @@ pub enum Mode {
     Count,
     /// `off` (undocumented in 3.40.1's help, but accepted): no query output.
     Off,
+    /// `pretty`: litesh's own readable table for the prompt, drawn by comfy-table (not in
+    /// sqlite3; see the `pretty` renderer's module doc for its rules).
+    Pretty,
     /// The layout of an `EXPLAIN` listing (sqlite3's `MODE_Explain`).
     Explain,
     /// The tree of an `EXPLAIN QUERY PLAN` (sqlite3's `MODE_EQP`).
@@ -110,6 +118,7 @@ impl Mode {
             Mode::Tcl => "tcl",
             Mode::Count => "count",
             Mode::Off => "off",
+            Mode::Pretty => "pretty",
             Mode::Explain => "explain",
             Mode::Eqp => "eqp",
         }
@@ -160,6 +169,18 @@ pub struct RenderOpts {
     /// `.explain auto` (sqlite3's `autoExplain`, on at start-up): EXPLAIN and EXPLAIN QUERY
     /// PLAN statements get their own layouts whatever the mode.
     pub auto_explain: bool,
+    /// The terminal's width in columns when stdout is a terminal, `None` otherwise. `pretty`
+    /// mode fits its tables to it (no limit when `None`).
+    pub term_width: Option<u16>,
+    /// Whether colours and attributes (SGR escapes) may be written. Only `pretty` mode uses
+    /// them; with this off, it writes no escape byte at all.
+    pub color: bool,
+    /// SGR parameters (as in `ESC [ … m`) for NULL cells in `pretty` mode, used only when
+    /// [`RenderOpts::color`] is on. Default `2` (dim).
+    pub null_style: String,
+    /// SGR parameters for the header cells in `pretty` mode, used only when
+    /// [`RenderOpts::color`] is on. Default `1` (bold).
+    pub header_style: String,
 }
 
 impl Default for RenderOpts {
@@ -180,6 +201,10 @@ impl Default for RenderOpts {
             word_wrap: false,
             quote: false,
             auto_explain: true,
+            term_width: None,
+            color: false,
+            null_style: "2".to_string(),
+            header_style: "1".to_string(),
         }
     }
 }
@@ -270,6 +295,7 @@ pub fn renderer(o: &RenderOpts, c_mode: Mode, indents: Option<Vec<i32>>) -> Box<
         }
         Mode::Count => Box::new(Count::default()),
         Mode::Off => Box::new(Off),
+        Mode::Pretty => Box::new(Pretty::new(o)),
         Mode::Explain => Box::new(Explain::new(o, indents)),
         Mode::Eqp => Box::new(Eqp::default()),
     }
