@@ -557,3 +557,312 @@ fn render(line: &str, toks: &[Tok], theme: &Theme) -> String {
     }
     String::from_utf8(out).unwrap_or_else(|_| line.to_owned())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A theme with one distinct code per token kind.
+    fn theme() -> Theme {
+        let mut t = Theme::default();
+        for (key, code) in THEME_KEYS.iter().zip(101..) {
+            t.set(key, &code.to_string()).expect("valid");
+        }
+        t
+    }
+
+    /// Rewrites the escapes of `s` as «X...» runs, X the token kind (by the
+    /// [`theme`] code: Keyword String Number Comment Dot Ident Match).
+    fn marked(s: &str) -> String {
+        let mut out = String::new();
+        let mut rest = s;
+        while let Some(at) = rest.find("\x1b[") {
+            out.push_str(&rest[..at]);
+            let after = &rest[at + 2..];
+            let m = after.find('m').expect("escape ends in m");
+            match &after[..m] {
+                "0" => out.push('»'),
+                code => {
+                    let i = code.parse::<usize>().expect("test code") - 101;
+                    out.push('«');
+                    out.push_str(&"KSNCDIM"[i..=i]);
+                }
+            }
+            rest = &after[m + 1..];
+        }
+        out + rest
+    }
+
+    /// `line` highlighted with no SQL pending and no bracket, marked.
+    fn hl(line: &str) -> String {
+        marked(&highlight(line, NO_CURSOR, &theme()))
+    }
+
+    /// `line` highlighted as the continuation of pending SQL, marked.
+    fn sql(line: &str) -> String {
+        marked(&highlight_with(line, NO_CURSOR, &theme(), true))
+    }
+
+    #[test]
+    fn each_token_kind_gets_its_colour() {
+        assert_eq!(
+            hl("select 'a', 12, \"c\" from t -- x"),
+            "«Kselect» «S'a'», «N12», «I\"c\"» «Kfrom» t «C-- x»"
+        );
+        assert_eq!(hl("[a b]`c`"), "«I[a b]`c`»");
+        assert_eq!(hl("X'0aF' /* c */x"), "«SX'0aF'» «C/* c */»x");
+        assert_eq!(hl("a/* open"), "a«C/* open»");
+        assert_eq!(hl("-- a\nNull"), "«C-- a»\n«KNull»");
+        assert_eq!(hl(".tables"), "«D.tables»");
+    }
+
+    #[test]
+    fn numbers() {
+        for n in [
+            "0", "42", "3.14", "12.", ".5", "1e10", "2.5E-3", "7e+2", "0x1F", "0XaB",
+        ] {
+            assert_eq!(sql(n), format!("«N{n}»"));
+        }
+        // Digits running into identifier bytes are not numbers.
+        for n in ["12abc", "1e", "0x", "0xg", "3é", "a1", "t1.c"] {
+            assert_eq!(sql(n), n);
+        }
+        assert_eq!(hl("1.2.3 -4"), "«N1.2.3» -«N4»", "merged neighbours");
+    }
+
+    #[test]
+    fn keywords_are_whole_words_in_any_case() {
+        assert_eq!(hl("SeLeCt not(null)"), "«KSeLeCt» «Knot»(«Knull»)");
+        assert_eq!(hl("current_timestamp"), "«Kcurrent_timestamp»");
+        for w in [
+            "selection",
+            "select_",
+            "xselect",
+            "sélect",
+            ":limit",
+            "@from",
+            "$where",
+            "?1",
+        ] {
+            assert_eq!(hl(w), w);
+        }
+    }
+
+    #[test]
+    fn keyword_list_is_sqlites() {
+        let list = keywords();
+        assert_eq!(list.len(), 147);
+        assert!(
+            list.windows(2).all(|w| w[0] < w[1]),
+            "sorted, no duplicates"
+        );
+        assert!(list
+            .iter()
+            .all(|k| is_keyword(k.to_ascii_lowercase().as_bytes())));
+        assert!(!is_keyword(b"TRUE") && !is_keyword(b"") && !is_keyword(b"SELECTS"));
+    }
+
+    #[test]
+    fn no_keywords_inside_strings_comments_identifiers() {
+        assert_eq!(hl("'select from'"), "«S'select from'»");
+        assert_eq!(hl("'it''s select'"), "«S'it''s select'»");
+        assert_eq!(
+            hl("\"select\" [from] `where`"),
+            "«I\"select\"» «I[from]» «I`where`»"
+        );
+        assert_eq!(hl("/* select */ -- from"), "«C/* select */» «C-- from»");
+    }
+
+    #[test]
+    fn unterminated_literals_colour_to_the_end() {
+        assert_eq!(hl("select 'abc from t"), "«Kselect» «S'abc from t»");
+        assert_eq!(hl("\"id where"), "«I\"id where»");
+        assert_eq!(hl("[x and"), "«I[x and»");
+        assert_eq!(hl("x'ab"), "«Sx'ab»");
+        assert_eq!(hl("'"), "«S'»");
+        assert_eq!(hl("/*/ and"), "«C/*/ and»");
+    }
+
+    #[test]
+    fn multi_line_buffers() {
+        // A comment and a string spanning lines stay coloured, each line closed.
+        assert_eq!(hl("/* a\nb */ 'c\nd' e"), "«C/* a»\n«Cb */» «S'c»\n«Sd'» e");
+        assert_eq!(hl("'a\n\nb"), "«S'a»\n\n«Sb»");
+        // Only the first line can be a dot-command or a `#` comment.
+        assert_eq!(hl("select\n.5 .x"), "«Kselect»\n«N.5» .x");
+        assert_eq!(hl("# not sql\nend"), "«C# not sql»\n«Kend»");
+        assert_eq!(hl("a\n# b"), "a\n# b");
+    }
+
+    #[test]
+    fn dot_commands() {
+        assert_eq!(
+            hl(".import 'my file.csv' \"t\\\"x\" --csv t"),
+            "«D.import» «S'my file.csv'» «S\"t\\\"x\"» --csv t"
+        );
+        assert_eq!(hl(".tables select"), "«D.tables» select");
+        assert_eq!(hl(".print \"open"), "«D.print» «S\"open»");
+        assert_eq!(hl(".print \"a\\"), "«D.print» «S\"a\\»");
+        assert_eq!(hl(".print a'b' \"c\"d"), "«D.print» a'b' «S\"c\"»d");
+        assert_eq!(hl(". x"), "«D.» x");
+        // The dot-command is the first line; what follows is SQL.
+        assert_eq!(hl(".once 'x\nselect"), "«D.once» «S'x»\n«Kselect»");
+        // Leading blanks, or SQL pending, make it SQL.
+        assert_eq!(hl(" .tables"), " .tables");
+        assert_eq!(sql(".5 'a'"), "«N.5» «S'a'»");
+        assert_eq!(sql("#x"), "#x");
+    }
+
+    /// `line` marked with the cursor at `pos`.
+    fn at(line: &str, pos: usize) -> String {
+        marked(&highlight(line, pos, &theme()))
+    }
+
+    #[test]
+    fn bracket_matching() {
+        let line = "f((a)(b))";
+        assert_eq!(at(line, 1), "f«M(»(a)(b)«M)»", "on the outer open");
+        assert_eq!(at(line, 2), "f(«M(»a«M)»(b))", "on beats after");
+        assert_eq!(at(line, 9), "f«M(»(a)(b)«M)»", "after, at end");
+        assert_eq!(at(line, 6), "f((a)«M(»b«M)»)");
+        for pos in [0, 4 + 6, NO_CURSOR] {
+            assert_eq!(at(line, pos), line, "pos {pos}");
+        }
+        // Unbalanced: no partner, no highlight; the rest still pairs up.
+        assert_eq!(at("(()", 0), "(()");
+        assert_eq!(at("(()", 1), "(«M()»");
+        assert_eq!(at("())", 3), "())");
+        // Parentheses in strings, comments and identifiers do not count.
+        assert_eq!(
+            at("(')' /*)*/ \")\" [)] a)", 0),
+            "«M(»«S')'» «C/*)*/» «I\")\"» «I[)]» a«M)»"
+        );
+        assert_eq!(at("(')'", 0), "(«S')'»");
+        assert_eq!(at("'('", 1), "«S'('»");
+        // Across lines and next to multi-byte text.
+        assert_eq!(at("(é\n日)", 0), "«M(»é\n日«M)»");
+        assert_eq!(at("(é)", 2), "(é)", "mid-char pos");
+    }
+
+    #[test]
+    fn theme_set_names_raw_and_errors() {
+        let mut t = Theme::default();
+        let mut ok = |key: &str, value: &str| {
+            t.set(key, value).expect(value);
+            t.clone()
+        };
+        assert_eq!(ok("keyword", "bold blue").keyword, "1;34");
+        assert_eq!(
+            ok("Dot-Command", "Bright-Magenta underline").dot_command,
+            "95;4"
+        );
+        assert_eq!(ok("string", "38;5;208").string, "38;5;208");
+        assert_eq!(ok("null", "dim, italic+bright_black").null, "2;3;90");
+        assert_eq!(ok("header", "bold 38;2;10;20;30").header, "1;38;2;10;20;30");
+        assert_eq!(ok("comment", " none ").comment, "");
+        assert_eq!(ok("hint", "white reverse").hint, "37;7");
+        // theme() sets key i to 101 + i; the first seven are checked by use.
+        let all = theme();
+        let rest = [&all.hint, &all.prompt, &all.error, &all.null, &all.header];
+        assert_eq!(rest, ["108", "109", "110", "111", "112"]);
+
+        let before = t.clone();
+        let err = t.set("keywords", "red").expect_err("bad key");
+        assert!(
+            err.contains("\"keywords\"") && err.contains("dot_command"),
+            "{err}"
+        );
+        let err = t.set("number", "purple").expect_err("bad name");
+        assert!(
+            err.contains("\"purple\"") && err.contains("number") && err.contains("1;34"),
+            "{err}"
+        );
+        for bad in "|  |1;;2|256|1;x|#ff0000|none red|bright-|;1|bright-bold".split('|') {
+            let err = t.set("error", bad).expect_err(bad);
+            assert!(
+                err.contains("for error") && err.contains(&format!("{bad:?}")),
+                "{bad}: {err}"
+            );
+        }
+        assert_eq!(t, before, "a failed set changes nothing");
+    }
+
+    #[test]
+    fn default_theme_is_valid_sgr() {
+        let t = Theme::default();
+        let (a, b, c) = (&t.keyword, &t.string, &t.number);
+        let (d, e, f) = (&t.comment, &t.dot_command, &t.identifier);
+        let (g, h, i) = (&t.bracket_match, &t.hint, &t.prompt);
+        let (j, k, l) = (&t.error, &t.null, &t.header);
+        for v in [a, b, c, d, e, f, g, h, i, j, k, l] {
+            assert!(is_raw_sgr(v), "{v:?}");
+        }
+        let mut plain = t.clone();
+        for key in THEME_KEYS {
+            plain.set(key, "none").expect(key);
+        }
+        assert_eq!(
+            highlight("select 'a' (1) -- c", 7, &plain),
+            "select 'a' (1) -- c"
+        );
+    }
+
+    #[test]
+    fn paint_and_strip() {
+        assert_eq!(paint("abc", "1;34"), "\x1b[1;34mabc\x1b[0m");
+        assert_eq!(paint("abc", ""), "abc");
+        assert_eq!(strip_ansi("\x1b[1;34mab\x1b[0mc\x1b[m"), "abc");
+        assert_eq!(strip_ansi("\x1b[12"), "\x1b[12", "incomplete escape kept");
+        assert_eq!(strip_ansi("\x1b[2Jé"), "\x1b[2Jé", "not SGR, kept");
+    }
+
+    #[test]
+    fn needs_redraw_when_colours_or_brackets_are_involved() {
+        assert!(!needs_redraw("", 0));
+        assert!(!needs_redraw("abc def", 3));
+        assert!(needs_redraw("abc (", 5) && needs_redraw("( abc", 0) && needs_redraw("a)", 1));
+        assert!(needs_redraw("set x", 3), "keyword");
+        assert!(needs_redraw("a 'b", 1) && needs_redraw(".x", 0) && needs_redraw("1", 99));
+        assert!(!needs_redraw("é", 1), "non-boundary pos");
+    }
+
+    /// Deterministic xorshift, so a failure reproduces.
+    struct Rng(u64);
+    impl Rng {
+        fn below(&mut self, n: usize) -> usize {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            (self.0 >> 33) as usize % n
+        }
+    }
+
+    #[test]
+    fn visible_text_is_unchanged_for_random_input() {
+        let pieces: Vec<&str> =
+            "' \" ` [ ] ( ) x' X -- /* */ * / é 日本 🦀 select FROM 1.5e3 0x1F . # \\ a ?1 :p ; e"
+                .split(' ')
+                .chain(["\n", " ", "\t", "\r"])
+                .collect();
+        let themes = [Theme::default(), theme()];
+        let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+        for round in 0..3000 {
+            let len = rng.below(14);
+            let line: String = (0..len).map(|_| pieces[rng.below(pieces.len())]).collect();
+            let theme = &themes[round % 2];
+            // Every byte offset (char boundary or not), one past the end, and NO_CURSOR.
+            for pos in (0..=line.len() + 1).chain([NO_CURSOR]) {
+                let out = highlight_with(&line, pos, theme, round % 3 == 0);
+                assert_eq!(strip_ansi(&out), line, "pos {pos}");
+                for piece in out.split('\n') {
+                    let open = piece.rfind("\x1b[");
+                    assert!(
+                        open.is_none_or(|i| piece[i..].starts_with("\x1b[0m")),
+                        "line left coloured: {out:?}"
+                    );
+                }
+                let _ = needs_redraw(&line, pos);
+            }
+        }
+    }
+}
