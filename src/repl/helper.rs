@@ -40,6 +40,8 @@ pub struct ReplHelper {
     /// Colours; `None` when colour is off.
     pub theme: Option<Theme>,
     hinter: HistoryHinter,
+    /// The next redraw is the final one (the line was accepted): no bracket match then.
+    final_redraw: AtomicBool,
 }
 
 impl ReplHelper {
@@ -49,6 +51,7 @@ impl ReplHelper {
             shared,
             theme,
             hinter: HistoryHinter::new(),
+            final_redraw: AtomicBool::new(false),
         }
     }
 
@@ -111,7 +114,16 @@ impl Hinter for ReplHelper {
 impl Highlighter for ReplHelper {
     fn highlight<'l>(&self, line: &'l str, pos: usize) -> Cow<'l, str> {
         match &self.theme {
-            Some(t) => Cow::Owned(highlight::highlight(line, pos, t)),
+            Some(t) => {
+                // A line after the first of a statement is SQL, even when it starts with `.`.
+                let pending = !self.pending().is_empty();
+                let pos = if self.final_redraw.swap(false, Ordering::Relaxed) {
+                    highlight::NO_CURSOR
+                } else {
+                    pos
+                };
+                Cow::Owned(highlight::highlight_with(line, pos, t, pending))
+            }
             None => Cow::Borrowed(line),
         }
     }

@@ -237,7 +237,7 @@ impl Shell {
     /// the screen goes through the pager (see `output/pager.rs`).
     fn run_unit_at_terminal(&mut self, unit: Unit) -> Result<bool, Flow> {
         let size = terminal_size::terminal_size_of(io::stdout());
-        // MERGE: self.settings.render.term_width = size.map(|(w, _)| w.0);
+        self.settings.render.term_width = size.map(|(w, _)| w.0);
         let limit = match self.settings.pager {
             crate::shell::PagerMode::Off => None,
             crate::shell::PagerMode::On => Some(0),
