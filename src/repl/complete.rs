@@ -22,10 +22,13 @@
 //! Candidates come best first: in groups by kind (for SQL columns, then table aliases,
 //! then functions, then keywords), each group sorted, with no replacement twice.
 
+mod dot;
+mod files;
 mod keywords;
 mod lex;
 mod names;
 mod sql;
+mod usage;
 
 use lex::{lex, Kind};
 
@@ -57,7 +60,7 @@ pub fn complete(text: &str, pos: usize, schema: &Schema) -> (usize, Vec<Candidat
     let line_start = head.rfind('\n').map_or(0, |i| i + 1);
     let line = &head[line_start..];
     let (base, (start, candidates)) = match pending_sql(&head[..line_start]) {
-        None if line.starts_with('.') => return (pos, Vec::new()),
+        None if line.starts_with('.') => (line_start, dot::complete_dot(line, schema)),
         None if line.starts_with('#') => return (pos, Vec::new()),
         None => (line_start, sql::complete_sql(line, schema)),
         Some(from) => (from, sql::complete_sql(&head[from..], schema)),

@@ -87,6 +87,21 @@ fn positions_past_the_end_or_inside_a_character_are_moved_back() {
 }
 
 #[test]
+fn a_dot_line_needs_nothing_pending_before_it() {
+    assert_eq!(offered(".mo"), ["mode"]);
+    assert_eq!(offered("SELECT 1;\n.mo"), ["mode"]);
+    assert_eq!(offered("-- note\n\n/* c */\n.mo"), ["mode"]);
+    assert_eq!(offered(".headers on\n# remark\n.mo"), ["mode"]);
+    assert_eq!(start_of("SELECT 1;\n.mo"), "SELECT 1;\n.".len());
+    // Inside a statement, or not at the start of the line, it is SQL.
+    assert!(!offered("SELECT 1\n.mo").contains(&"mode".to_string()));
+    assert!(!offered("SELECT 'a\n.mo").contains(&"mode".to_string()));
+    assert!(!offered("/* open\n.mo").contains(&"mode".to_string()));
+    assert!(offered(" .mo").is_empty());
+    assert!(offered("# .mo").is_empty());
+}
+
+#[test]
 fn pending_sql_follows_the_line_loop() {
     assert_eq!(pending_sql(""), None);
     assert_eq!(pending_sql("SELECT 1;\n"), None);
