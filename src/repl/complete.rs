@@ -1,15 +1,15 @@
 //! Context-aware completion (names from a schema snapshot, dot-commands, paths).
 //!
-//! [`complete`] is pure: it reads the statement typed so far and a [`Schema`] snapshot, and
-//! never touches the connection, the terminal or (except to list a directory for a
-//! dot-command's file argument) the file system.
+//! [`complete`] reads only the statement typed so far and a [`Schema`] snapshot (and, for a
+//! dot-command's file argument, a directory listing); it never touches the connection or
+//! the terminal.
 //!
 //! A line is a dot-command when it starts with `.` and nothing is pending before it, judged
 //! the way sqlite3's line loop judges it: earlier lines that are only white space and
-//! comments, dot-commands, `#` lines, or SQL ended by `;` leave nothing pending. Then
-//! [`dot`] completes command names and arguments. Otherwise the text from where the pending
-//! SQL began is SQL, and [`sql`] completes the statement after the last `;`; the rules for
-//! each position are listed there. In short:
+//! comments, dot-commands, `#` lines, or SQL ended by `;` leave nothing pending. The `dot`
+//! submodule then completes command names and arguments. Otherwise the text from where the
+//! pending SQL began is SQL, and the `sql` submodule completes the statement after the last
+//! `;` (its documentation lists the rules for each position). In short:
 //!
 //! * names that are not plain identifiers (keywords, spaces, quotes, a leading digit) are
 //!   written double-quoted, `"` doubled; after an opening `"`, `[` or backquote the rest of

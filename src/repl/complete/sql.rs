@@ -371,10 +371,16 @@ impl<'a> Stmt<'a> {
             if !self.is_table_trigger(k - 1) {
                 continue;
             }
-            let Some(first) = self.toks[k].name() else {
+            let qualified = self.at(k + 1).is_some_and(|t| t.is_punct("."));
+            // A schema name may be a keyword (`temp`); a table name, unless quoted, may not.
+            let first = if qualified {
+                self.toks[k].any_name()
+            } else {
+                self.toks[k].name()
+            };
+            let Some(first) = first else {
                 continue;
             };
-            let qualified = self.at(k + 1).is_some_and(|t| t.is_punct("."));
             let (schema, name, j) = match self.at(k + 2).and_then(|t| t.any_name()) {
                 Some(second) if qualified => (Some(first), second, k + 3),
                 _ if qualified => continue,

@@ -140,6 +140,14 @@ fn after_a_qualifier_only_that_tables_columns() {
         ["\"1st\"", "customer_id", "\"e-mail\"", "name"]
     );
     assert_eq!(offered("SELECT * FROM aux.orders x WHERE x."), ["aux_col"]);
+    assert_eq!(
+        offered("SELECT * FROM temp.scratch WHERE "),
+        ["s", "scratch"]
+    );
+    assert_eq!(
+        offered("SELECT * FROM \"order\" AS \"o\" WHERE \"o\"."),
+        ["id", "\"select\""]
+    );
     assert_eq!(offered("SELECT aux.orders."), ["aux_col"]);
     assert_eq!(offered("SELECT scratch."), ["s"]);
     assert_eq!(offered("SELECT \"odd \"\"name\"\"\"."), ["\"a b\"", "c"]);
