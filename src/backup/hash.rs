@@ -1,0 +1,1 @@
+//! A content hash of a database and its per-table row counts; the integrity check.

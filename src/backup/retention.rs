@@ -1,0 +1,1 @@
+//! Which snapshots a `--keep-*` policy keeps (restic's rules).
