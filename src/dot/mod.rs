@@ -24,6 +24,7 @@ mod schema_text;
 mod selftest;
 mod session;
 mod settings;
+mod snapshot;
 mod system;
 mod testcase;
 mod testing;

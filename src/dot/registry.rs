@@ -4,7 +4,7 @@
 
 use super::{
     auth, clone, conn, diag, hash, help, import, io, lint, mode, params, recover, schema, selftest,
-    session, settings, system, testcase, testing, unsupported, DotCommand, Rule,
+    session, settings, snapshot, system, testcase, testing, unsupported, DotCommand, Rule,
 };
 
 /// Every dot-command, in sqlite3 3.40.1's dispatch order (`do_meta_command`).
@@ -522,6 +522,12 @@ pub const REGISTRY: &[DotCommand] = &[
         rule: Rule::Prefix(0),
         run: Some(diag::show),
         help: Some(".show                    Show the current values for various settings\n"),
+    },
+    DotCommand {
+        name: "snapshot",
+        rule: Rule::Exact,
+        run: Some(snapshot::snapshot),
+        help: None,
     },
     DotCommand {
         name: "stats",

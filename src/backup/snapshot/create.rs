@@ -1,0 +1,255 @@
+//! `.snapshot create`: a consistent page image, cut into chunks, stored content-addressed.
+//!
+//! The pages are read on the calling thread inside one read transaction
+//! ([`crate::backup::pages`]), grouped into chunks of [`CHUNK_BYTES`] (a run of whole
+//! pages; chunk boundaries sit at fixed page numbers, so a page changed in place changes one
+//! chunk and every other chunk keeps its id), and handed to worker threads that hash each
+//! chunk with BLAKE3 and, when the repository does not have it yet, compress it with zstd
+//! and store it. The image hash (BLAKE3 over every page in order) is computed on the
+//! reading thread. Objects first; the manifest is written last, with put-if-absent, so a
+//! snapshot is never listed before everything it names is stored and durable.
+
+use std::collections::HashSet;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
+
+use rusqlite::Connection;
+
+use super::lock::Lock;
+use super::manifest::{self, format_time, object_id, object_key, Manifest, FORMAT};
+use super::pipeline;
+use super::repo::Repo;
+use crate::backup::pages::{self, ImageInfo, PageError};
+
+/// Target chunk size: chunks are `max(1, CHUNK_BYTES / page_size)` pages.
+pub const CHUNK_BYTES: usize = 256 * 1024;
+
+/// zstd level for new chunks: level 1 is several times faster than the default 3 on page
+/// data and loses only a few percent of size; each worker compresses its own chunk, so the
+/// parallelism comes from the workers, not from zstd's own threads.
+pub const ZSTD_LEVEL: i32 = 1;
+
+/// Set by tests only: the time (Unix seconds or RFC 3339) recorded for a new snapshot, so
+/// retention can be tested with snapshots spread over days and years.
+pub const TIME_ENV: &str = "LITESH_SNAPSHOT_TIME";
+
+/// What to snapshot.
+#[derive(Debug, Clone)]
+pub struct CreateOptions {
+    /// The schema (`main`).
+    pub schema: String,
+    /// A tag to record.
+    pub tag: Option<String>,
+    /// The database file, for the manifest (informational).
+    pub source: String,
+}
+
+/// The pages per chunk for a page size.
+pub fn chunk_pages(page_size: u32) -> u32 {
+    (CHUNK_BYTES as u32 / page_size.max(1)).max(1)
+}
+
+/// The snapshot's time: [`TIME_ENV`] when set (tests), else now.
+fn snapshot_time() -> Result<i64, String> {
+    match std::env::var(TIME_ENV) {
+        Ok(s) if !s.is_empty() => manifest::parse_time(&s).map_err(|e| format!("{TIME_ENV}: {e}")),
+        _ => Ok(manifest::now()),
+    }
+}
+
+/// One chunk's outcome.
+struct Stored {
+    id: String,
+    new: bool,
+}
+
+/// Creates a snapshot of `opts.schema` of `conn` in `repo` and returns its manifest.
+/// `notice` gets messages for the user (a broken stale lock).
+pub fn create(
+    repo: &Repo,
+    conn: &Connection,
+    opts: &CreateOptions,
+    notice: &mut dyn FnMut(&str),
+) -> Result<Manifest, String> {
+    let time = snapshot_time()?;
+    repo.init()?;
+    let mut lock = Lock::acquire(repo.store(), "create", notice)?;
+    let r = create_locked(repo, conn, opts, time, &mut lock);
+    let released = lock.release();
+    let m = r?;
+    released?;
+    Ok(m)
+}
+
+fn create_locked(
+    repo: &Repo,
+    conn: &Connection,
+    opts: &CreateOptions,
+    time: i64,
+    lock: &mut Lock<'_>,
+) -> Result<Manifest, String> {
+    let store = repo.store();
+    // What the repository has: listed once (the lock keeps prune away meanwhile); chunks
+    // stored by this run join the set as they are claimed.
+    let known: HashSet<String> = store
+        .list("objects/")?
+        .iter()
+        .filter_map(|k| object_id(k).map(str::to_string))
+        .collect();
+    let known = Mutex::new(known);
+    let added = AtomicU64::new(0);
+
+    let mut image = blake3::Hasher::new();
+    let mut chunks: Vec<String> = Vec::new();
+    let mut new_chunks = 0u64;
+    let mut info_seen: Option<ImageInfo> = None;
+    let mut lock_err: Option<String> = None;
+
+    // `read_image` drives (it holds the statement on this thread), so full chunks go
+    // through a bounded channel to a thread that runs the pipeline.
+    let workers = pipeline::workers(4);
+    let window = workers * 2;
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<u8>>(window);
+    let result = std::thread::scope(|scope| {
+        let known = &known;
+        let added = &added;
+        let chunks = &mut chunks;
+        let new_chunks = &mut new_chunks;
+        let pipe = scope.spawn(move || {
+            pipeline::run(
+                workers,
+                window,
+                || Ok(rx.recv().ok()),
+                |data: Vec<u8>| store_chunk(repo, known, added, &data),
+                |_, s: Stored| {
+                    if s.new {
+                        *new_chunks += 1;
+                    }
+                    chunks.push(s.id);
+                    Ok(())
+                },
+            )
+        });
+        let mut buf: Vec<u8> = Vec::new();
+        let mut per_chunk = 0usize;
+        let read = pages::read_image(
+            conn,
+            &opts.schema,
+            |info| {
+                info_seen = Some(info);
+                Ok(())
+            },
+            |_, page| {
+                if per_chunk == 0 {
+                    per_chunk = chunk_pages(page.len() as u32) as usize * page.len();
+                    buf.reserve(per_chunk);
+                }
+                image.update(page);
+                buf.extend_from_slice(page);
+                if buf.len() >= per_chunk {
+                    let full = std::mem::replace(&mut buf, Vec::with_capacity(per_chunk));
+                    // The pipeline ended early (a store failure): stop reading.
+                    tx.send(full).map_err(|_| String::new())?;
+                    if let Err(e) = lock.refresh_if_due() {
+                        lock_err = Some(e);
+                        return Err(String::new());
+                    }
+                }
+                Ok(())
+            },
+        );
+        let read = match read {
+            Ok(info) => {
+                if !buf.is_empty() {
+                    let _ = tx.send(std::mem::take(&mut buf));
+                }
+                Ok(info)
+            }
+            Err(PageError::Sqlite(e)) => Err(format!("cannot read the database: {e}")),
+            Err(PageError::Callback(_)) => Err(String::new()),
+        };
+        drop(tx);
+        let piped = pipe
+            .join()
+            .unwrap_or_else(|_| Err("a snapshot worker failed".to_string()));
+        match (read, piped) {
+            (_, Err(e)) => Err(e),
+            (Err(e), Ok(())) if e.is_empty() => {
+                Err(lock_err.take().unwrap_or_else(|| "snapshot stopped".into()))
+            }
+            (Err(e), Ok(())) => Err(e),
+            (Ok(info), Ok(())) => Ok(info),
+        }
+    });
+    let info = result?;
+    debug_assert_eq!(Some(info), info_seen);
+    let per = chunk_pages(info.page_size);
+    let want = u64::from(info.page_count).div_ceil(u64::from(per));
+    if chunks.len() as u64 != want {
+        return Err(format!(
+            "internal error: {} chunks for {} pages",
+            chunks.len(),
+            info.page_count
+        ));
+    }
+    // Every object durable before the manifest that names them exists.
+    store.sync()?;
+    let image_hash = image.finalize().to_hex().to_string();
+    let m = Manifest {
+        format: FORMAT,
+        id: manifest::new_id(&image_hash),
+        time: format_time(time),
+        unix_time: time,
+        tag: opts.tag.clone(),
+        schema: opts.schema.clone(),
+        source: opts.source.clone(),
+        page_size: info.page_size,
+        page_count: info.page_count,
+        db_size: info.db_size(),
+        chunk_pages: per,
+        chunks,
+        new_chunks,
+        added_bytes: added.load(Ordering::Relaxed),
+        image_hash,
+    };
+    if !store.put_if_absent(&Manifest::key(&m.id), &m.to_bytes())? {
+        return Err(format!("snapshot id {} exists already; try again", m.id));
+    }
+    Ok(m)
+}
+
+/// Hashes a chunk and stores it compressed unless the repository has it.
+fn store_chunk(
+    repo: &Repo,
+    known: &Mutex<HashSet<String>>,
+    added: &AtomicU64,
+    data: &[u8],
+) -> Result<Stored, String> {
+    let id = blake3::hash(data).to_hex().to_string();
+    let claimed = known
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(id.clone());
+    if !claimed {
+        return Ok(Stored { id, new: false });
+    }
+    let packed = zstd::bulk::compress(data, ZSTD_LEVEL).map_err(|e| format!("zstd: {e}"))?;
+    let wrote = repo.store().put_if_absent(&object_key(&id), &packed)?;
+    if wrote {
+        added.fetch_add(packed.len() as u64, Ordering::Relaxed);
+    }
+    Ok(Stored { id, new: wrote })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chunks_are_whole_pages_near_the_target() {
+        assert_eq!(chunk_pages(4096), 64);
+        assert_eq!(chunk_pages(512), 512);
+        assert_eq!(chunk_pages(65536), 4);
+        assert_eq!(chunk_pages(1 << 20), 1);
+    }
+}

@@ -1,0 +1,155 @@
+//! `.snapshot prune`: forget the snapshots no `--keep-*` rule keeps, then delete the
+//! objects no remaining snapshot uses.
+//!
+//! Under the writer lock: manifests (and their drill records) go first, so no listed
+//! snapshot ever names a deleted object; then every object that no remaining manifest
+//! names, which also clears what a killed create left behind. The newest snapshot that
+//! passed its last drill is always kept (it is passed to retention as protected).
+
+use std::collections::HashSet;
+
+use super::lock::Lock;
+use super::manifest::{object_id, Drill, Manifest};
+use super::repo::Repo;
+use super::retention_placeholder as retention;
+
+/// Temporary files older than this are leftovers of a killed writer (seconds).
+const LEFTOVER_AGE: u64 = 3600;
+
+/// The policy, from the `--keep-*` options.
+pub use retention::Policy;
+
+/// One snapshot's fate.
+#[derive(Debug, Clone)]
+pub struct Fate {
+    /// The snapshot.
+    pub manifest: Manifest,
+    /// Kept?
+    pub keep: bool,
+    /// Why it is kept.
+    pub reasons: Vec<String>,
+}
+
+/// What prune did (or, dry, would do).
+#[derive(Debug, Clone)]
+pub struct Pruned {
+    /// Every snapshot, newest first.
+    pub fates: Vec<Fate>,
+    /// Objects deleted (or that would be).
+    pub objects_removed: usize,
+    /// Objects still used.
+    pub objects_kept: usize,
+    /// Whether nothing was changed.
+    pub dry_run: bool,
+}
+
+/// Applies `policy` to `repo`.
+pub fn prune(
+    repo: &Repo,
+    policy: &Policy,
+    dry_run: bool,
+    notice: &mut dyn FnMut(&str),
+) -> Result<Pruned, String> {
+    repo.check()?;
+    let lock = if dry_run {
+        None
+    } else {
+        Some(Lock::acquire(repo.store(), "prune", notice)?)
+    };
+    let r = prune_locked(repo, policy, dry_run);
+    if let Some(l) = lock {
+        let released = l.release();
+        let p = r?;
+        released?;
+        return Ok(p);
+    }
+    r
+}
+
+fn prune_locked(repo: &Repo, policy: &Policy, dry_run: bool) -> Result<Pruned, String> {
+    let store = repo.store();
+    let listed = repo.list()?;
+    let protect: Vec<String> = listed
+        .iter()
+        .rev()
+        .find(|l| l.drill.as_ref().is_some_and(|d| d.ok))
+        .map(|l| vec![l.manifest.id.clone()])
+        .unwrap_or_default();
+    let items: Vec<retention::Item> = listed
+        .iter()
+        .map(|l| retention::Item {
+            id: l.manifest.id.clone(),
+            time: l.manifest.unix_time,
+        })
+        .collect();
+    let decisions = retention::apply(policy, &items, &protect)?;
+    let mut fates = Vec::new();
+    for d in decisions {
+        let Some(l) = listed.iter().find(|l| l.manifest.id == d.id) else {
+            continue;
+        };
+        fates.push(Fate {
+            manifest: l.manifest.clone(),
+            keep: d.keep,
+            reasons: d.reasons,
+        });
+    }
+    fates.sort_by(|a, b| {
+        b.manifest
+            .unix_time
+            .cmp(&a.manifest.unix_time)
+            .then(b.manifest.id.cmp(&a.manifest.id))
+    });
+    if fates.len() != listed.len() {
+        return Err("retention did not decide on every snapshot".into());
+    }
+    let used: HashSet<&str> = fates
+        .iter()
+        .filter(|f| f.keep)
+        .flat_map(|f| f.manifest.chunks.iter().map(String::as_str))
+        .collect();
+    if !dry_run {
+        for f in fates.iter().filter(|f| !f.keep) {
+            store.delete(&Manifest::key(&f.manifest.id))?;
+            store.delete(&Drill::key(&f.manifest.id))?;
+        }
+        store.sync()?;
+    }
+    let mut removed = 0;
+    let mut kept = 0;
+    for key in store.list("objects/")? {
+        match object_id(&key) {
+            Some(id) if used.contains(id) => kept += 1,
+            _ => {
+                if !dry_run {
+                    store.delete(&key)?;
+                }
+                removed += 1;
+            }
+        }
+    }
+    if !dry_run {
+        // Drill records of snapshots that are gone.
+        let ids: HashSet<&str> = fates
+            .iter()
+            .filter(|f| f.keep)
+            .map(|f| f.manifest.id.as_str())
+            .collect();
+        for key in store.list("drills/")? {
+            let id = key
+                .strip_prefix("drills/")
+                .and_then(|k| k.strip_suffix(".json"));
+            if id.is_none_or(|id| !ids.contains(id)) {
+                store.delete(&key)?;
+            }
+        }
+        store.clean_leftovers(LEFTOVER_AGE)?;
+        store.sync()?;
+    }
+    Ok(Pruned {
+        fates,
+        objects_removed: removed,
+        objects_kept: kept,
+        dry_run,
+    })
+}

@@ -1,0 +1,368 @@
+//! Where a repository's objects live: one small [`Store`] trait, a local directory
+//! ([`LocalStore`]) and S3 ([`super::s3::S3Store`]), so the repository logic is written once.
+//!
+//! Keys are `/`-separated relative paths (`objects/ab/ab…`, `snapshots/ID.json`). Every
+//! write is atomic: a reader sees the whole object or none. A local write goes to a
+//! temporary file under `tmp/`, is fsynced, and is then linked (put-if-absent) or renamed
+//! (put) into place; [`Store::sync`] fsyncs the directories that gained entries, which
+//! create calls once before it writes the manifest. An S3 PUT is atomic by itself.
+
+use std::collections::BTreeSet;
+use std::fs::{self, File};
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
+
+/// A store failure, as a message naming what failed.
+pub type StoreResult<T> = Result<T, String>;
+
+/// The operations the repository needs. Implementations are shared by worker threads.
+pub trait Store: Send + Sync {
+    /// Writes `data` at `key` unless something is there already. True when it wrote.
+    fn put_if_absent(&self, key: &str, data: &[u8]) -> StoreResult<bool>;
+    /// Writes `data` at `key`, replacing what was there, atomically.
+    fn put(&self, key: &str, data: &[u8]) -> StoreResult<()>;
+    /// The object at `key`, or `None` when there is none.
+    fn get(&self, key: &str) -> StoreResult<Option<Vec<u8>>>;
+    /// Every key that starts with `prefix` (a directory-like prefix ending in `/`), sorted.
+    fn list(&self, prefix: &str) -> StoreResult<Vec<String>>;
+    /// Deletes `key`; deleting what is not there is not an error.
+    fn delete(&self, key: &str) -> StoreResult<()>;
+    /// Whether `key` exists.
+    fn exists(&self, key: &str) -> StoreResult<bool>;
+    /// Makes every write so far durable (local: fsync the directories written to).
+    fn sync(&self) -> StoreResult<()> {
+        Ok(())
+    }
+    /// Removes leftovers of interrupted writes older than `age_secs` (local temporary
+    /// files); returns how many. Stores without such leftovers return 0.
+    fn clean_leftovers(&self, _age_secs: u64) -> StoreResult<usize> {
+        Ok(0)
+    }
+    /// How the repository is named in messages.
+    fn describe(&self) -> String;
+}
+
+/// Opens the repository a REPO argument names: `s3://bucket/prefix`, else a local directory
+/// (created on the first write).
+pub fn open(repo: &str) -> StoreResult<Box<dyn Store>> {
+    if let Some(rest) = repo.strip_prefix("s3://") {
+        Ok(Box::new(super::s3::S3Store::open(rest)?))
+    } else if repo.contains("://") {
+        Err(format!(
+            "unsupported repository {repo:?}: use a directory or s3://bucket/prefix"
+        ))
+    } else if repo.is_empty() {
+        Err("empty repository name".into())
+    } else {
+        Ok(Box::new(LocalStore::new(repo)))
+    }
+}
+
+/// Checks a key: relative, `/`-separated, no empty, `.` or `..` parts.
+pub fn check_key(key: &str) -> StoreResult<()> {
+    let ok = !key.is_empty()
+        && !key.starts_with('/')
+        && key
+            .split('/')
+            .all(|p| !p.is_empty() && p != "." && p != ".." && !p.starts_with(".tmp"));
+    if ok {
+        Ok(())
+    } else {
+        Err(format!("bad object key {key:?}"))
+    }
+}
+
+/// A repository in a local directory.
+pub struct LocalStore {
+    root: PathBuf,
+    /// Directories that gained entries since the last [`Store::sync`].
+    dirty: Mutex<BTreeSet<PathBuf>>,
+    counter: AtomicU64,
+}
+
+impl LocalStore {
+    /// The store rooted at `root` (nothing is touched until the first operation).
+    pub fn new(root: impl Into<PathBuf>) -> Self {
+        LocalStore {
+            root: root.into(),
+            dirty: Mutex::new(BTreeSet::new()),
+            counter: AtomicU64::new(0),
+        }
+    }
+
+    fn path(&self, key: &str) -> StoreResult<PathBuf> {
+        check_key(key)?;
+        Ok(self.root.join(key))
+    }
+
+    fn err(&self, what: &str, p: &Path, e: io::Error) -> String {
+        format!("{what} {}: {e}", p.display())
+    }
+
+    /// Makes `dir` (and its parents) exist; new directories are recorded for `sync`.
+    fn make_dir(&self, dir: &Path) -> StoreResult<()> {
+        if dir.is_dir() {
+            return Ok(());
+        }
+        if let Some(parent) = dir.parent() {
+            if parent != Path::new("") {
+                self.make_dir(parent)?;
+            }
+        }
+        match fs::create_dir(dir) {
+            Ok(()) => {
+                if let Some(parent) = dir.parent() {
+                    self.mark_dirty(parent);
+                }
+                Ok(())
+            }
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists && dir.is_dir() => Ok(()),
+            Err(e) => Err(self.err("cannot create directory", dir, e)),
+        }
+    }
+
+    fn mark_dirty(&self, dir: &Path) {
+        let dir = if dir.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            dir
+        };
+        self.dirty
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(dir.to_path_buf());
+    }
+
+    /// Writes `data` to a new fsynced temporary file under `tmp/` and returns its path.
+    fn write_temp(&self, data: &[u8]) -> StoreResult<PathBuf> {
+        let dir = self.root.join("tmp");
+        self.make_dir(&dir)?;
+        let n = self.counter.fetch_add(1, Ordering::Relaxed);
+        let p = dir.join(format!(".tmp-{}-{n}", std::process::id()));
+        let write = || -> io::Result<()> {
+            let mut f = File::create(&p)?;
+            f.write_all(data)?;
+            f.sync_all()
+        };
+        if let Err(e) = write() {
+            let _ = fs::remove_file(&p);
+            return Err(self.err("cannot write", &p, e));
+        }
+        Ok(p)
+    }
+
+    fn parent_of(&self, p: &Path) -> StoreResult<PathBuf> {
+        let parent = p
+            .parent()
+            .ok_or_else(|| format!("no directory for {}", p.display()))?;
+        self.make_dir(parent)?;
+        Ok(parent.to_path_buf())
+    }
+}
+
+/// fsyncs a directory, so entries created or renamed in it survive a crash.
+pub fn sync_dir(dir: &Path) -> io::Result<()> {
+    File::open(dir)?.sync_all()
+}
+
+impl Store for LocalStore {
+    fn put_if_absent(&self, key: &str, data: &[u8]) -> StoreResult<bool> {
+        let p = self.path(key)?;
+        if p.exists() {
+            return Ok(false);
+        }
+        let parent = self.parent_of(&p)?;
+        let tmp = self.write_temp(data)?;
+        // link(2) fails when the name exists: the check and the write are one step.
+        let r = fs::hard_link(&tmp, &p);
+        let _ = fs::remove_file(&tmp);
+        match r {
+            Ok(()) => {
+                self.mark_dirty(&parent);
+                Ok(true)
+            }
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Ok(false),
+            Err(e) => Err(self.err("cannot store", &p, e)),
+        }
+    }
+
+    fn put(&self, key: &str, data: &[u8]) -> StoreResult<()> {
+        let p = self.path(key)?;
+        let parent = self.parent_of(&p)?;
+        let tmp = self.write_temp(data)?;
+        if let Err(e) = fs::rename(&tmp, &p) {
+            let _ = fs::remove_file(&tmp);
+            return Err(self.err("cannot store", &p, e));
+        }
+        // The one write that must be durable on its own: sync its directory now.
+        let parent = if parent.as_os_str().is_empty() {
+            PathBuf::from(".")
+        } else {
+            parent
+        };
+        sync_dir(&parent).map_err(|e| self.err("cannot sync directory", &parent, e))
+    }
+
+    fn get(&self, key: &str) -> StoreResult<Option<Vec<u8>>> {
+        let p = self.path(key)?;
+        match fs::read(&p) {
+            Ok(b) => Ok(Some(b)),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(self.err("cannot read", &p, e)),
+        }
+    }
+
+    fn list(&self, prefix: &str) -> StoreResult<Vec<String>> {
+        let mut out = Vec::new();
+        let base = prefix.trim_end_matches('/');
+        let dir = if base.is_empty() {
+            self.root.clone()
+        } else {
+            self.path(base)?
+        };
+        let mut stack = vec![(dir, base.to_string())];
+        while let Some((d, k)) = stack.pop() {
+            let entries = match fs::read_dir(&d) {
+                Ok(e) => e,
+                Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
+                Err(e) => return Err(self.err("cannot list", &d, e)),
+            };
+            for ent in entries {
+                let ent = ent.map_err(|e| self.err("cannot list", &d, e))?;
+                let Ok(name) = ent.file_name().into_string() else {
+                    continue;
+                };
+                if name.starts_with(".tmp") {
+                    continue;
+                }
+                let key = if k.is_empty() {
+                    name
+                } else {
+                    format!("{k}/{name}")
+                };
+                let ft = ent
+                    .file_type()
+                    .map_err(|e| self.err("cannot list", &d, e))?;
+                if ft.is_dir() {
+                    stack.push((ent.path(), key));
+                } else if ft.is_file() {
+                    out.push(key);
+                }
+            }
+        }
+        out.sort();
+        Ok(out)
+    }
+
+    fn delete(&self, key: &str) -> StoreResult<()> {
+        let p = self.path(key)?;
+        match fs::remove_file(&p) {
+            Ok(()) => {
+                if let Some(parent) = p.parent() {
+                    self.mark_dirty(parent);
+                }
+                Ok(())
+            }
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(self.err("cannot delete", &p, e)),
+        }
+    }
+
+    fn exists(&self, key: &str) -> StoreResult<bool> {
+        Ok(self.path(key)?.exists())
+    }
+
+    fn sync(&self) -> StoreResult<()> {
+        let dirs = std::mem::take(&mut *self.dirty.lock().unwrap_or_else(|e| e.into_inner()));
+        for d in dirs {
+            sync_dir(&d).map_err(|e| self.err("cannot sync directory", &d, e))?;
+        }
+        Ok(())
+    }
+
+    fn clean_leftovers(&self, age_secs: u64) -> StoreResult<usize> {
+        let dir = self.root.join("tmp");
+        let entries = match fs::read_dir(&dir) {
+            Ok(e) => e,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(0),
+            Err(e) => return Err(self.err("cannot list", &dir, e)),
+        };
+        let mut n = 0;
+        for ent in entries.flatten() {
+            let old = ent
+                .metadata()
+                .and_then(|m| m.modified())
+                .ok()
+                .and_then(|t| t.elapsed().ok())
+                .is_some_and(|a| a.as_secs() >= age_secs);
+            if old && fs::remove_file(ent.path()).is_ok() {
+                n += 1;
+            }
+        }
+        Ok(n)
+    }
+
+    fn describe(&self) -> String {
+        self.root.display().to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn local_store_semantics() {
+        let d = tempfile::tempdir().unwrap();
+        let s = LocalStore::new(d.path().join("repo"));
+        assert_eq!(s.get("a/b").unwrap(), None);
+        assert!(!s.exists("a/b").unwrap());
+        assert!(s.list("a/").unwrap().is_empty());
+        assert!(s.put_if_absent("a/b", b"one").unwrap());
+        assert!(!s.put_if_absent("a/b", b"two").unwrap());
+        assert_eq!(s.get("a/b").unwrap().as_deref(), Some(&b"one"[..]));
+        s.put("a/b", b"three").unwrap();
+        assert_eq!(s.get("a/b").unwrap().as_deref(), Some(&b"three"[..]));
+        s.put("a/c/d", b"x").unwrap();
+        s.put("e", b"y").unwrap();
+        s.sync().unwrap();
+        assert_eq!(s.list("a/").unwrap(), vec!["a/b", "a/c/d"]);
+        assert_eq!(s.list("").unwrap(), vec!["a/b", "a/c/d", "e"]);
+        s.delete("a/b").unwrap();
+        s.delete("a/b").unwrap();
+        assert!(!s.exists("a/b").unwrap());
+        // No temporary file is left behind or listed.
+        assert!(fs::read_dir(d.path().join("repo/tmp"))
+            .unwrap()
+            .next()
+            .is_none());
+        assert_eq!(s.clean_leftovers(0).unwrap(), 0);
+    }
+
+    #[test]
+    fn bad_keys_are_refused() {
+        let d = tempfile::tempdir().unwrap();
+        let s = LocalStore::new(d.path());
+        for k in ["", "/abs", "a/../b", "a//b", "./a", ".tmp-1"] {
+            assert!(s.put(k, b"x").is_err(), "{k}");
+        }
+    }
+
+    #[test]
+    fn a_failed_write_is_reported() {
+        let d = tempfile::tempdir().unwrap();
+        fs::write(d.path().join("file"), b"").unwrap();
+        let s = LocalStore::new(d.path().join("file"));
+        assert!(s.put("a", b"x").is_err());
+        assert!(s.put_if_absent("a", b"x").is_err());
+    }
+
+    #[test]
+    fn repo_names() {
+        assert!(open("ftp://x").is_err());
+        assert!(open("").is_err());
+        assert!(open("some/dir").is_ok());
+    }
+}
