@@ -192,6 +192,9 @@ pub fn snapshot(shell: &mut Shell, args: &[Vec<u8>]) -> DotResult {
             return Err(Failure::msg(text.trim_end()));
         }
     };
+    if let Some(f) = shell.fail_if_safe("cannot run .snapshot in safe mode") {
+        return Ok(f);
+    }
     match cli.cmd {
         Cmd::Create(a) => create(shell, a),
         Cmd::List(a) => list(shell, a),

@@ -5,6 +5,8 @@
 
 #![allow(dead_code)]
 
+pub mod s3;
+
 use std::fs;
 use std::io::Write;
 use std::os::unix::process::CommandExt;

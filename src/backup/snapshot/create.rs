@@ -22,12 +22,15 @@ use super::repo::Repo;
 use crate::backup::pages::{self, ImageInfo, PageError};
 
 /// Target chunk size: chunks are `max(1, CHUNK_BYTES / page_size)` pages.
-pub const CHUNK_BYTES: usize = 256 * 1024;
+pub const CHUNK_BYTES: usize = 64 * 1024;
 
 /// zstd level for new chunks: level 1 is several times faster than the default 3 on page
 /// data and loses only a few percent of size; each worker compresses its own chunk, so the
 /// parallelism comes from the workers, not from zstd's own threads.
 pub const ZSTD_LEVEL: i32 = 1;
+
+/// How long create waits for a lock on the database (ms).
+const BUSY_MS: i64 = 30_000;
 
 /// Set by tests only: the time (Unix seconds or RFC 3339) recorded for a new snapshot, so
 /// retention can be tested with snapshots spread over days and years.
@@ -50,10 +53,12 @@ pub fn chunk_pages(page_size: u32) -> u32 {
 }
 
 /// The snapshot's time: [`TIME_ENV`] when set (tests), else now.
-fn snapshot_time() -> Result<i64, String> {
+fn snapshot_time() -> Result<(i64, u32), String> {
     match std::env::var(TIME_ENV) {
-        Ok(s) if !s.is_empty() => manifest::parse_time(&s).map_err(|e| format!("{TIME_ENV}: {e}")),
-        _ => Ok(manifest::now()),
+        Ok(s) if !s.is_empty() => manifest::parse_time(&s)
+            .map(|t| (t, 0))
+            .map_err(|e| format!("{TIME_ENV}: {e}")),
+        _ => Ok(manifest::now_precise()),
     }
 }
 
@@ -74,7 +79,18 @@ pub fn create(
     let time = snapshot_time()?;
     repo.init()?;
     let mut lock = Lock::acquire(repo.store(), "create", notice)?;
+    // A writer may hold the database for a moment (a rollback-journal commit): wait for it
+    // rather than fail, as a backup tool should; the shell's own setting comes back after.
+    let saved: i64 = conn
+        .query_row("PRAGMA busy_timeout", [], |r| r.get(0))
+        .unwrap_or(0);
+    if saved < BUSY_MS {
+        let _ = conn.execute_batch(&format!("PRAGMA busy_timeout={BUSY_MS}"));
+    }
     let r = create_locked(repo, conn, opts, time, &mut lock);
+    if saved < BUSY_MS {
+        let _ = conn.execute_batch(&format!("PRAGMA busy_timeout={saved}"));
+    }
     let released = lock.release();
     let m = r?;
     released?;
@@ -85,7 +101,7 @@ fn create_locked(
     repo: &Repo,
     conn: &Connection,
     opts: &CreateOptions,
-    time: i64,
+    (time, nanos): (i64, u32),
     lock: &mut Lock<'_>,
 ) -> Result<Manifest, String> {
     let store = repo.store();
@@ -107,7 +123,7 @@ fn create_locked(
 
     // `read_image` drives (it holds the statement on this thread), so full chunks go
     // through a bounded channel to a thread that runs the pipeline.
-    let workers = pipeline::workers(4);
+    let workers = repo.store().parallelism();
     let window = workers * 2;
     let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<u8>>(window);
     let result = std::thread::scope(|scope| {
@@ -200,6 +216,7 @@ fn create_locked(
         id: manifest::new_id(&image_hash),
         time: format_time(time),
         unix_time: time,
+        nanos,
         tag: opts.tag.clone(),
         schema: opts.schema.clone(),
         source: opts.source.clone(),

@@ -40,6 +40,9 @@ pub struct Manifest {
     pub time: String,
     /// The same instant in seconds since the Unix epoch.
     pub unix_time: i64,
+    /// Its sub-second part (nanoseconds), to order snapshots taken within one second.
+    #[serde(default)]
+    pub nanos: u32,
     /// The tag given with `--tag`.
     #[serde(default)]
     pub tag: Option<String>,
@@ -164,6 +167,14 @@ pub fn parse_time(s: &str) -> Result<i64, String> {
         .map_err(|e| format!("bad time {s:?}: {e}"))
 }
 
+/// Now, in seconds and nanoseconds since the Unix epoch.
+pub fn now_precise() -> (i64, u32) {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| (d.as_secs() as i64, d.subsec_nanos()))
+        .unwrap_or((0, 0))
+}
+
 /// Now, in seconds since the Unix epoch.
 pub fn now() -> i64 {
     std::time::SystemTime::now()
@@ -196,6 +207,7 @@ mod tests {
             id: "0123456789abcdef".into(),
             time: format_time(1_700_000_000),
             unix_time: 1_700_000_000,
+            nanos: 5,
             tag: Some("nightly".into()),
             schema: "main".into(),
             source: "db.sqlite".into(),

@@ -94,11 +94,12 @@ fn prune_locked(repo: &Repo, policy: &Policy, dry_run: bool) -> Result<Pruned, S
             reasons: d.reasons,
         });
     }
-    fates.sort_by(|a, b| {
-        b.manifest
-            .unix_time
-            .cmp(&a.manifest.unix_time)
-            .then(b.manifest.id.cmp(&a.manifest.id))
+    fates.sort_by_key(|f| {
+        std::cmp::Reverse((
+            f.manifest.unix_time,
+            f.manifest.nanos,
+            f.manifest.id.clone(),
+        ))
     });
     if fates.len() != listed.len() {
         return Err("retention did not decide on every snapshot".into());

@@ -85,7 +85,7 @@ impl Repo {
             let m = Manifest::parse(&b).map_err(|e| format!("{key}: {e}"))?;
             out.push(m);
         }
-        out.sort_by(|a, b| a.unix_time.cmp(&b.unix_time).then(a.id.cmp(&b.id)));
+        out.sort_by_key(|m| (m.unix_time, m.nanos, m.id.clone()));
         Ok(out)
     }
 

@@ -43,7 +43,7 @@ fn rebuild(repo: &Repo, m: &Manifest, out: &mut dyn Write) -> Result<(), Vec<Str
     let mut image = blake3::Hasher::new();
     let mut written = 0u64;
     let mut next = 0usize;
-    let workers = pipeline::workers(4);
+    let workers = repo.store().parallelism();
     let r = pipeline::run(
         workers,
         workers * 2,

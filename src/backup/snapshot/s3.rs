@@ -180,6 +180,10 @@ impl Store for S3Store {
         }
     }
 
+    fn parallelism(&self) -> usize {
+        16
+    }
+
     fn describe(&self) -> String {
         if self.prefix.is_empty() {
             format!("s3://{}", self.bucket)

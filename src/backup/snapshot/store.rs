@@ -40,6 +40,11 @@ pub trait Store: Send + Sync {
     fn clean_leftovers(&self, _age_secs: u64) -> StoreResult<usize> {
         Ok(0)
     }
+    /// How many requests to keep in flight: a few for local disks (CPU-bound), more for a
+    /// network store where each request waits on a round trip.
+    fn parallelism(&self) -> usize {
+        super::pipeline::workers(4)
+    }
     /// How the repository is named in messages.
     fn describe(&self) -> String;
 }

@@ -1,0 +1,129 @@
+//! A real S3-compatible server for the snapshot tests: `s3s-fs`, one per test process, on a
+//! free loopback port with a temporary root directory. Each test gets its own bucket (a
+//! sub-directory of the root) and the `AWS_*` variables to hand to the litesh child.
+//!
+//! Without `s3s-fs` (on PATH or in ~/.cargo/bin) the S3 cases are skipped with a loud
+//! warning, and fail under CI (`CI=true`). The server is started through `sh`, which kills
+//! it when this process's end of its stdin pipe closes, so no server outlives the tests.
+
+use std::io::Read;
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, OnceLock};
+use std::time::{Duration, Instant};
+
+/// Access key and secret the server is started with.
+const KEY: &str = "litesh-test-key";
+const SECRET: &str = "litesh-test-secret";
+
+struct Server {
+    port: u16,
+    root: tempfile::TempDir,
+    // Held for the life of the process: dropping the pipe stops the server.
+    _guard: Mutex<(Child, ChildStdin)>,
+}
+
+/// One test's bucket.
+pub struct Bucket {
+    /// The repository URL to give litesh (`s3://bucket/repo`).
+    pub url: String,
+    /// Where the server keeps this bucket's objects (for tests that damage them).
+    pub dir: PathBuf,
+    /// The environment litesh needs to reach the server.
+    pub env: Vec<(String, String)>,
+}
+
+fn find_binary() -> Option<PathBuf> {
+    let on_path = std::env::var_os("PATH").and_then(|p| {
+        std::env::split_paths(&p)
+            .map(|d| d.join("s3s-fs"))
+            .find(|f| f.is_file())
+    });
+    let cargo_home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".cargo")));
+    on_path.or_else(|| {
+        let f = cargo_home?.join("bin/s3s-fs");
+        f.is_file().then_some(f)
+    })
+}
+
+fn start() -> Option<Server> {
+    let Some(bin) = find_binary() else {
+        eprintln!(
+            "\n!!!!! s3s-fs is missing: the S3 snapshot tests CANNOT RUN. Install it with \
+             `cargo install s3s-fs --version 0.14.1 --features binary`. !!!!!\n"
+        );
+        return None;
+    };
+    let root = tempfile::tempdir().expect("s3 root");
+    let port = TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("free port")
+        .port();
+    let mut child = Command::new("sh")
+        .arg("-c")
+        .arg(r#""$0" "$@" </dev/null >"$LITESH_S3_LOG" 2>&1 & p=$!; read _ignored; kill $p"#)
+        .arg(&bin)
+        .args(["--host", "127.0.0.1", "--port", &port.to_string()])
+        .args(["--access-key", KEY, "--secret-key", SECRET])
+        .arg(root.path())
+        .env("LITESH_S3_LOG", root.path().join("server.log"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start s3s-fs");
+    let stdin = child.stdin.take().expect("pipe");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        if Instant::now() > deadline {
+            let mut log = String::new();
+            let _ = std::fs::File::open(root.path().join("server.log"))
+                .and_then(|mut f| f.read_to_string(&mut log));
+            panic!("s3s-fs did not start on port {port}: {log}");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Some(Server {
+        port,
+        root,
+        _guard: Mutex::new((child, stdin)),
+    })
+}
+
+fn server() -> Option<&'static Server> {
+    static SERVER: OnceLock<Option<Server>> = OnceLock::new();
+    SERVER.get_or_init(start).as_ref()
+}
+
+/// A new bucket on the test server, or `None` (skip) when there is no s3s-fs outside CI.
+pub fn bucket() -> Option<Bucket> {
+    static N: AtomicUsize = AtomicUsize::new(0);
+    let Some(s) = server() else {
+        if std::env::var("CI").is_ok_and(|v| v == "true" || v == "1") {
+            panic!("s3s-fs is required for the S3 snapshot tests (CI=true)");
+        }
+        return None;
+    };
+    let name = format!("bucket{:04}", N.fetch_add(1, Ordering::SeqCst));
+    let dir = s.root.path().join(&name);
+    std::fs::create_dir(&dir).expect("bucket directory");
+    let env = [
+        ("AWS_ACCESS_KEY_ID", KEY.to_string()),
+        ("AWS_SECRET_ACCESS_KEY", SECRET.to_string()),
+        ("AWS_REGION", "us-east-1".to_string()),
+        ("AWS_ENDPOINT", format!("http://127.0.0.1:{}", s.port)),
+        ("AWS_ALLOW_HTTP", "true".to_string()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect();
+    Some(Bucket {
+        url: format!("s3://{name}/repo"),
+        dir: dir.join("repo"),
+        env,
+    })
+}
