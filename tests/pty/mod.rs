@@ -1,0 +1,537 @@
+//! Pseudo-terminal tests: litesh at a real terminal, driven through tmux.
+//!
+//! Each test makes a [`Term`]: a temporary directory whose `home/` is the working directory
+//! and `$HOME`, with the history file (`$SQLITE_HISTORY`) and the settings file
+//! (`$LITESH_CONFIG`) next to it, so that nothing of the developer's own set-up leaks in.
+//! [`Term::start`] runs one shell command line in a pane of a tmux server of its own (its
+//! socket is inside the directory), with a scrubbed environment (`env -i`, then only what
+//! the test set), a fixed 100x30 window and no status line; [`Session`] types into it,
+//! reads the screen and kills the server when dropped, also when a test panics.
+//!
+//! The command runs as `COMMAND; echo "EXIT=$?"`, so [`Session::wait_exit`] reads the exit
+//! code off the screen. It starts only once the harness says go, so that a session started
+//! with [`Term::start_recorded`] has `pipe-pane` recording every byte the pane's programs
+//! write to the terminal from the first one on ([`Session::raw`]).
+//!
+//! Nothing here sleeps for a fixed time and hopes: every wait polls the screen
+//! (`capture-pane -p`, every 20 ms) for what the test expects, and panics after
+//! [`TIMEOUT`] with the whole screen in the message.
+//!
+//! Without tmux the tests print a loud warning and pass, except under `CI=true`, where they
+//! fail (as the differential tests do without sqlite3).
+
+#![allow(dead_code)]
+
+mod prompt;
+
+use std::cell::Cell;
+use std::fs;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+use crate::harness::litesh;
+
+/// How long a wait polls before it gives up.
+pub const TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How often a wait looks at the screen.
+const POLL: Duration = Duration::from_millis(20);
+
+/// The pane's size.
+pub const WIDTH: u16 = 100;
+/// The pane's size.
+pub const HEIGHT: u16 = 30;
+
+/// The primary prompt, as the screen shows it (trailing blanks trimmed).
+pub const PROMPT: &str = "sqlite>";
+/// The continuation prompt, as the screen shows it (trailing blanks trimmed).
+pub const CONT_PROMPT: &str = "   ...>";
+
+/// True when tmux runs here.
+pub fn have_tmux() -> bool {
+    static CHECKED: OnceLock<bool> = OnceLock::new();
+    *CHECKED.get_or_init(|| {
+        let ok = Command::new("tmux")
+            .arg("-V")
+            .stdin(Stdio::null())
+            .output()
+            .is_ok_and(|o| o.status.success());
+        if !ok {
+            eprintln!(
+                "\n!!!!! tmux is missing: the pseudo-terminal tests drive litesh through it and \
+                 CANNOT RUN. Install the tmux package (apt-get install tmux). !!!!!\n"
+            );
+        }
+        ok
+    })
+}
+
+/// Call at the top of every terminal test: `false` means skip (outside CI only).
+pub fn require_tmux() -> bool {
+    if have_tmux() {
+        return true;
+    }
+    if std::env::var("CI").is_ok_and(|v| v == "true" || v == "1") {
+        panic!("tmux is required for the pseudo-terminal tests (CI=true)");
+    }
+    false
+}
+
+/// `s` quoted for `sh`.
+pub fn sh_quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', r"'\''"))
+}
+
+/// A path as text (the temporary directories have plain names).
+pub fn path_str(p: &Path) -> String {
+    p.to_str().expect("UTF-8 path").to_string()
+}
+
+/// One test's terminal set-up: its directory and the environment its commands get.
+pub struct Term {
+    root: tempfile::TempDir,
+    env: Vec<(String, String)>,
+    runs: Cell<usize>,
+}
+
+impl Term {
+    /// A new set-up, or `None` when tmux is missing (the test then returns at once).
+    ///
+    /// The environment: `PATH` (with `litesh` first), `HOME` (= the working directory),
+    /// `TERM=xterm-256color`, `LANG=C.UTF-8`, `TZ=UTC`, `SQLITE_HISTORY`, `LITESH_CONFIG`
+    /// and `PAGER=cat`. No `NO_COLOR`: a test that wants it sets it.
+    pub fn new() -> Option<Term> {
+        if !require_tmux() {
+            return None;
+        }
+        let root = tempfile::Builder::new()
+            .prefix("litesh-pty-")
+            .tempdir()
+            .expect("tempdir");
+        let home = root.path().join("home");
+        let bin = root.path().join("bin");
+        fs::create_dir(&home).unwrap();
+        fs::create_dir(&bin).unwrap();
+        std::os::unix::fs::symlink(litesh(), bin.join("litesh")).unwrap();
+        let mut t = Term {
+            env: Vec::new(),
+            runs: Cell::new(0),
+            root,
+        };
+        let path = format!("{}:/usr/local/bin:/usr/bin:/bin", path_str(&bin));
+        let history = path_str(&t.history_file());
+        let config = path_str(&t.config_file());
+        t.set_env("PATH", &path)
+            .set_env("HOME", &path_str(&home))
+            .set_env("TERM", "xterm-256color")
+            .set_env("LANG", "C.UTF-8")
+            .set_env("TZ", "UTC")
+            .set_env("SQLITE_HISTORY", &history)
+            .set_env("LITESH_CONFIG", &config)
+            .set_env("PAGER", "cat");
+        Some(t)
+    }
+
+    /// Sets (or replaces) a variable of the commands' environment.
+    pub fn set_env(&mut self, key: &str, value: &str) -> &mut Self {
+        self.env.retain(|(k, _)| k != key);
+        self.env.push((key.to_string(), value.to_string()));
+        self
+    }
+
+    /// Removes a variable from the commands' environment.
+    pub fn unset_env(&mut self, key: &str) -> &mut Self {
+        self.env.retain(|(k, _)| k != key);
+        self
+    }
+
+    /// The working directory and `$HOME`.
+    pub fn home(&self) -> PathBuf {
+        self.root.path().join("home")
+    }
+
+    /// A file in the working directory.
+    pub fn file(&self, name: &str) -> PathBuf {
+        self.home().join(name)
+    }
+
+    /// A file in the working directory, as text for a command line.
+    pub fn file_str(&self, name: &str) -> String {
+        path_str(&self.file(name))
+    }
+
+    /// Writes a file in the working directory.
+    pub fn write(&self, name: &str, text: &str) {
+        fs::write(self.file(name), text).unwrap();
+    }
+
+    /// Writes an executable `sh` script in the working directory; returns its path.
+    pub fn script(&self, name: &str, body: &str) -> String {
+        let p = self.file(name);
+        fs::write(&p, format!("#!/bin/sh\n{body}\n")).unwrap();
+        fs::set_permissions(&p, fs::Permissions::from_mode(0o755)).unwrap();
+        path_str(&p)
+    }
+
+    /// Builds a database in the working directory with /usr/bin/sqlite3.
+    pub fn db(&self, name: &str, sql: &str) {
+        let out = Command::new(crate::harness::SQLITE3)
+            .arg(self.file(name))
+            .arg(sql)
+            .stdin(Stdio::null())
+            .output()
+            .expect("run sqlite3");
+        assert!(
+            out.status.success(),
+            "fixture SQL failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    /// `$SQLITE_HISTORY`.
+    pub fn history_file(&self) -> PathBuf {
+        self.root.path().join("history")
+    }
+
+    /// `$LITESH_CONFIG`.
+    pub fn config_file(&self) -> PathBuf {
+        self.root.path().join("config.toml")
+    }
+
+    /// Runs `command` (a `sh` command line, in the working directory) in a new pane.
+    pub fn start(&self, command: &str) -> Session<'_> {
+        self.launch(command, false)
+    }
+
+    /// As [`Term::start`], recording every byte written to the terminal (see
+    /// [`Session::raw`]).
+    pub fn start_recorded(&self, command: &str) -> Session<'_> {
+        self.launch(command, true)
+    }
+
+    fn launch(&self, command: &str, record: bool) -> Session<'_> {
+        static SERVERS: AtomicUsize = AtomicUsize::new(0);
+        let n = self.runs.get();
+        self.runs.set(n + 1);
+        let ctl = self.root.path().join(format!("ctl-{n}"));
+        fs::create_dir(&ctl).unwrap();
+        let sock = ctl.join("sock");
+        // A unix socket's path has room for 107 bytes; a long $TMPDIR gets a named socket.
+        let socket = if path_str(&sock).len() < 100 {
+            vec!["-S".to_string(), path_str(&sock)]
+        } else {
+            vec![
+                "-L".to_string(),
+                format!(
+                    "litesh-pty-{}-{}",
+                    std::process::id(),
+                    SERVERS.fetch_add(1, Ordering::SeqCst)
+                ),
+            ]
+        };
+        let go = ctl.join("go");
+        let raw = ctl.join("raw");
+        let conf = ctl.join("tmux.conf");
+        fs::write(
+            &conf,
+            "set -g status off\nset -g default-shell /bin/sh\nset -g history-limit 5000\n",
+        )
+        .unwrap();
+        let mut script = String::from("#!/bin/sh\n");
+        for (k, v) in &self.env {
+            script.push_str(&format!("export {k}={}\n", sh_quote(v)));
+        }
+        script.push_str(&format!(
+            "cd {} || exit 99\n",
+            sh_quote(&path_str(&self.home()))
+        ));
+        // Wait (at most ~10 s) for the go: pipe-pane is set up by then.
+        script.push_str(&format!(
+            "n=0\nwhile [ ! -e {} ]; do n=$((n+1)); [ $n -gt 1000 ] && exit 98; sleep 0.01; done\n",
+            sh_quote(&path_str(&go))
+        ));
+        script.push_str(command);
+        script.push_str("\necho \"EXIT=$?\"\n");
+        // The pane (and with it the server) goes away on its own even if nobody kills it.
+        script.push_str("exec sleep 120\n");
+        let run = ctl.join("run.sh");
+        fs::write(&run, script).unwrap();
+        let session = Session {
+            socket,
+            raw: record.then_some(raw.clone()),
+            _term: self,
+        };
+        let out = session.tmux_out(&[
+            "-f",
+            &path_str(&conf),
+            "new-session",
+            "-d",
+            "-x",
+            &WIDTH.to_string(),
+            "-y",
+            &HEIGHT.to_string(),
+            "-c",
+            &path_str(&self.home()),
+            &format!("env -i /bin/sh {}", sh_quote(&path_str(&run))),
+        ]);
+        assert!(
+            out.status.success(),
+            "tmux new-session failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        if record {
+            session.tmux(&[
+                "pipe-pane",
+                "-o",
+                &format!("cat >> {}", sh_quote(&path_str(&raw))),
+            ]);
+        }
+        fs::write(&go, "").unwrap();
+        session
+    }
+}
+
+/// One command running in a pane of its own tmux server.
+pub struct Session<'a> {
+    socket: Vec<String>,
+    raw: Option<PathBuf>,
+    _term: &'a Term,
+}
+
+impl Session<'_> {
+    fn tmux_out(&self, args: &[&str]) -> Output {
+        Command::new("tmux")
+            .args(&self.socket)
+            .args(args)
+            .env_remove("TMUX")
+            .stdin(Stdio::null())
+            .output()
+            .expect("run tmux")
+    }
+
+    fn tmux(&self, args: &[&str]) -> String {
+        let out = self.tmux_out(args);
+        assert!(
+            out.status.success(),
+            "tmux {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Types `text` literally (`send-keys -l`). tmux takes an argument that ends in `;` for
+    /// its command separator and drops the `;`; an escaped `\;` is a literal one.
+    pub fn send(&self, text: &str) {
+        if text.is_empty() {
+            return;
+        }
+        let arg = match text.strip_suffix(';') {
+            Some(head) => format!("{head}\\;"),
+            None => text.to_string(),
+        };
+        self.tmux(&["send-keys", "-l", "--", &arg]);
+    }
+
+    /// Presses keys by their tmux names: `Enter`, `Tab`, `Up`, `C-c`, `C-d`, `C-r`, ...
+    pub fn keys(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys"];
+        args.extend_from_slice(keys);
+        self.tmux(&args);
+    }
+
+    /// Presses one key.
+    pub fn key(&self, key: &str) {
+        self.keys(&[key]);
+    }
+
+    /// Types `text` and presses Enter.
+    pub fn line(&self, text: &str) {
+        self.send(text);
+        self.key("Enter");
+    }
+
+    /// Waits for the primary prompt, then types `text` and presses Enter.
+    pub fn run(&self, text: &str) {
+        self.wait_prompt();
+        self.line(text);
+    }
+
+    /// The visible screen, one line per row, trailing blanks of each row trimmed.
+    pub fn screen(&self) -> String {
+        trim_rows(&self.tmux(&["capture-pane", "-p"]))
+    }
+
+    /// Everything the pane showed, scrollback included, wrapped rows joined.
+    pub fn all(&self) -> String {
+        trim_rows(&self.tmux(&["capture-pane", "-p", "-J", "-S", "-"]))
+    }
+
+    /// Polls the screen until `ok` holds for it; returns that screen. Panics after
+    /// [`TIMEOUT`], showing `what` and the screen.
+    pub fn wait_until(&self, what: &str, ok: impl Fn(&str) -> bool) -> String {
+        let start = Instant::now();
+        loop {
+            let s = self.screen();
+            if ok(&s) {
+                return s;
+            }
+            if start.elapsed() > TIMEOUT {
+                panic!(
+                    "timed out after {TIMEOUT:?} waiting for {what}; the screen:\n{}\n{}\n{}",
+                    "-".repeat(WIDTH as usize),
+                    s,
+                    "-".repeat(WIDTH as usize)
+                );
+            }
+            std::thread::sleep(POLL);
+        }
+    }
+
+    /// Waits until `text` shows anywhere on the screen.
+    pub fn wait_for(&self, text: &str) -> String {
+        self.wait_until(&format!("{text:?}"), |s| s.contains(text))
+    }
+
+    /// Waits until some row of the screen is exactly `text` (trailing blanks aside).
+    pub fn wait_line(&self, text: &str) -> String {
+        self.wait_until(&format!("a row {text:?}"), |s| s.lines().any(|l| l == text))
+    }
+
+    /// Waits until `n` rows of the screen are exactly `text`.
+    pub fn wait_lines(&self, text: &str, n: usize) -> String {
+        self.wait_until(&format!("{n} rows {text:?}"), |s| {
+            s.lines().filter(|l| *l == text).count() == n
+        })
+    }
+
+    /// Waits until the last non-blank row is an empty primary prompt: the shell is idle
+    /// and the editor is reading (the terminal is in raw mode by the time it draws it).
+    pub fn wait_prompt(&self) -> String {
+        self.wait_until("an empty `sqlite> ` prompt on the last row", |s| {
+            last_row(s) == PROMPT
+        })
+    }
+
+    /// Waits until the last non-blank row is an empty continuation prompt.
+    pub fn wait_cont(&self) -> String {
+        self.wait_until("an empty `   ...> ` prompt on the last row", |s| {
+            last_row(s) == CONT_PROMPT
+        })
+    }
+
+    /// Waits for the `EXIT=N` line the command line ends with; returns N.
+    pub fn wait_exit(&self) -> i32 {
+        let s = self.wait_until("EXIT=N", |s| s.lines().any(|l| l.starts_with("EXIT=")));
+        exit_code(&s)
+    }
+
+    /// The bytes written to the terminal so far (only for [`Term::start_recorded`]),
+    /// once the command has ended: waits for the `EXIT=` line to reach the recording.
+    pub fn raw(&self) -> Vec<u8> {
+        let path = self.raw.as_ref().expect("raw() needs start_recorded()");
+        self.wait_exit();
+        let start = Instant::now();
+        loop {
+            let bytes = fs::read(path).unwrap_or_default();
+            if bytes.windows(5).any(|w| w == b"EXIT=") && bytes.ends_with(b"\n") {
+                return bytes;
+            }
+            if start.elapsed() > TIMEOUT {
+                panic!(
+                    "the recording never got the EXIT= line:\n{}",
+                    String::from_utf8_lossy(&bytes)
+                );
+            }
+            std::thread::sleep(POLL);
+        }
+    }
+}
+
+impl Drop for Session<'_> {
+    fn drop(&mut self) {
+        let _ = self.tmux_out(&["kill-server"]);
+    }
+}
+
+/// Rows with their trailing blanks removed, and no blank rows at the end.
+fn trim_rows(s: &str) -> String {
+    let rows: Vec<&str> = s.lines().map(str::trim_end).collect();
+    let end = rows
+        .iter()
+        .rposition(|r| !r.is_empty())
+        .map_or(0, |i| i + 1);
+    rows[..end].join("\n")
+}
+
+/// The last row of a screen that is not blank.
+pub fn last_row(screen: &str) -> &str {
+    screen
+        .lines()
+        .rev()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("")
+}
+
+/// The N of the (last) `EXIT=N` row.
+pub fn exit_code(screen: &str) -> i32 {
+    let row = screen
+        .lines()
+        .rev()
+        .find_map(|l| l.strip_prefix("EXIT="))
+        .unwrap_or_else(|| panic!("no EXIT= row on the screen:\n{screen}"));
+    row.trim()
+        .parse()
+        .unwrap_or_else(|_| panic!("bad EXIT= row {row:?}"))
+}
+
+/// The SGR sequences (`ESC [ params m`: colours and attributes) in `bytes`.
+pub fn sgr_sequences(bytes: &[u8]) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut i = 0;
+    while i + 1 < bytes.len() {
+        if bytes[i] == 0x1b && bytes[i + 1] == b'[' {
+            let mut j = i + 2;
+            while j < bytes.len() && (bytes[j].is_ascii_digit() || matches!(bytes[j], b';' | b':'))
+            {
+                j += 1;
+            }
+            if j < bytes.len() && bytes[j] == b'm' {
+                found.push(String::from_utf8_lossy(&bytes[i..=j]).into_owned());
+                i = j + 1;
+                continue;
+            }
+        }
+        i += 1;
+    }
+    found
+}
+
+/// Bytes for a failure message, with each escape byte spelled `<ESC>`.
+pub fn show_escapes(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).replace('\x1b', "<ESC>")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sgr_sequences_are_found_and_cursor_moves_are_not() {
+        assert_eq!(
+            sgr_sequences(b"a\x1b[1;34mb\x1b[0m\x1b[K\x1b[12C\x1b[?2004h\x1b[m"),
+            vec!["\x1b[1;34m", "\x1b[0m", "\x1b[m"]
+        );
+        assert!(sgr_sequences(b"plain \x1b[2K\r\x1b[3A").is_empty());
+    }
+
+    #[test]
+    fn rows_are_trimmed() {
+        assert_eq!(trim_rows("a  \nb\n\n  \n"), "a\nb");
+        assert_eq!(last_row("x\nsqlite> \n\n"), "sqlite> ");
+        assert_eq!(exit_code("foo\nEXIT=3\n"), 3);
+    }
+}
