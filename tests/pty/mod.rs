@@ -22,6 +22,7 @@
 
 #![allow(dead_code)]
 
+mod history;
 mod prompt;
 
 use std::cell::Cell;
