@@ -23,6 +23,7 @@
 #![allow(dead_code)]
 
 mod history;
+mod interrupt;
 mod prompt;
 
 use std::cell::Cell;
@@ -255,6 +256,9 @@ impl Term {
             "n=0\nwhile [ ! -e {} ]; do n=$((n+1)); [ $n -gt 1000 ] && exit 98; sleep 0.01; done\n",
             sh_quote(&path_str(&go))
         ));
+        // Ctrl-C signals the whole foreground group: the script itself must live on to say
+        // how the command ended. A trap (unlike an ignored signal) is not inherited.
+        script.push_str("trap : INT\n");
         script.push_str(command);
         script.push_str("\necho \"EXIT=$?\"\n");
         // The pane (and with it the server) goes away on its own even if nobody kills it.
@@ -369,6 +373,33 @@ impl Session<'_> {
     /// Everything the pane showed, scrollback included, wrapped rows joined.
     pub fn all(&self) -> String {
         trim_rows(&self.tmux(&["capture-pane", "-p", "-J", "-S", "-"]))
+    }
+
+    /// The cursor's column and row (from 0).
+    pub fn cursor(&self) -> (usize, usize) {
+        let out = self.tmux(&["display-message", "-p", "#{cursor_x} #{cursor_y}"]);
+        let mut it = out
+            .split_whitespace()
+            .map(|n| n.parse().expect("cursor position"));
+        (it.next().expect("cursor x"), it.next().expect("cursor y"))
+    }
+
+    /// Presses Enter on a statement that runs for long, and waits until the editor has
+    /// let go of the line: the cursor has left the row the statement was typed on (the
+    /// terminal is back in cooked mode, so Ctrl-C is a signal again, a moment after that).
+    pub fn enter_long_running(&self) {
+        let (_, row) = self.cursor();
+        self.key("Enter");
+        let start = Instant::now();
+        while self.cursor().1 == row {
+            assert!(
+                start.elapsed() < TIMEOUT,
+                "Enter was not taken:\n{}",
+                self.screen()
+            );
+            std::thread::sleep(POLL);
+        }
+        std::thread::sleep(Duration::from_millis(100));
     }
 
     /// Polls the screen until `ok` holds for it; returns that screen. Panics after
