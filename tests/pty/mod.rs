@@ -22,6 +22,7 @@
 
 #![allow(dead_code)]
 
+mod editor;
 mod history;
 mod interrupt;
 mod prompt;
