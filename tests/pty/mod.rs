@@ -25,6 +25,7 @@
 mod editor;
 mod history;
 mod interrupt;
+mod pager;
 mod prompt;
 
 use std::cell::Cell;
