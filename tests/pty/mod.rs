@@ -22,6 +22,7 @@
 
 #![allow(dead_code)]
 
+mod colour;
 mod editor;
 mod history;
 mod interrupt;
