@@ -27,6 +27,7 @@ mod editor;
 mod history;
 mod interrupt;
 mod pager;
+mod pipes;
 mod prompt;
 
 use std::cell::Cell;
