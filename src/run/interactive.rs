@@ -38,8 +38,8 @@ pub fn configure(shell: &mut Shell) -> Config {
     if colour && std::io::stderr().is_terminal() {
         shell.ui.error_color = t.error.clone();
     }
+    shell.ui.color = colour;
     let r = &mut shell.settings.render;
-    r.color = colour;
     r.null_style = t.null.clone();
     r.header_style = t.header.clone();
     shell.ui.pager_command = config

@@ -237,7 +237,12 @@ impl Shell {
     /// the screen goes through the pager (see `output/pager.rs`).
     fn run_unit_at_terminal(&mut self, unit: Unit) -> Result<bool, Flow> {
         let size = terminal_size::terminal_size_of(io::stdout());
-        self.settings.render.term_width = size.map(|(w, _)| w.0);
+        // Only what goes to the terminal itself is fitted and coloured: `.once`, `.output`
+        // and pipes get the whole text, plain.
+        let to_terminal = self.out.is_stdout();
+        let r = &mut self.settings.render;
+        r.term_width = size.filter(|_| to_terminal).map(|(w, _)| w.0);
+        r.color = self.ui.color && to_terminal;
         let limit = match self.settings.pager {
             crate::shell::PagerMode::Off => None,
             crate::shell::PagerMode::On => Some(0),

@@ -119,6 +119,8 @@ pub enum PagerMode {
 pub struct Ui {
     /// stdout is the terminal: tables fit its width and results may be paged.
     pub stdout_tty: bool,
+    /// Results may be coloured (stdout a terminal, colour not turned off).
+    pub color: bool,
     /// The SGR colour of error messages on stderr; empty for none.
     pub error_color: String,
     /// The pager command (`sh -c`).
