@@ -23,6 +23,7 @@
 #![allow(dead_code)]
 
 mod colour;
+mod complete;
 mod editor;
 mod history;
 mod interrupt;
