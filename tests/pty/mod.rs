@@ -273,6 +273,7 @@ impl Term {
         let session = Session {
             socket,
             raw: record.then_some(raw.clone()),
+            mark: Cell::new(None),
             _term: self,
         };
         let out = session.tmux_out(&[
@@ -309,7 +310,23 @@ impl Term {
 pub struct Session<'a> {
     socket: Vec<String>,
     raw: Option<PathBuf>,
+    /// Where the cursor was (see [`View::line`]) when keys were last sent.
+    mark: Cell<Option<usize>>,
     _term: &'a Term,
+}
+
+/// The screen and the cursor, read in one go.
+#[derive(Debug, Clone)]
+pub struct View {
+    /// The visible rows (see [`Session::screen`]).
+    pub screen: String,
+    /// The cursor's column.
+    pub x: usize,
+    /// The cursor's row on the screen, from 0.
+    pub y: usize,
+    /// The cursor's line counted from the top of the scrollback: it only grows, also when
+    /// the screen scrolls, so a prompt below the mark is a new one.
+    pub line: usize,
 }
 
 impl Session<'_> {
@@ -339,6 +356,7 @@ impl Session<'_> {
         if text.is_empty() {
             return;
         }
+        self.set_mark();
         let arg = match text.strip_suffix(';') {
             Some(head) => format!("{head}\\;"),
             None => text.to_string(),
@@ -348,6 +366,7 @@ impl Session<'_> {
 
     /// Presses keys by their tmux names: `Enter`, `Tab`, `Up`, `C-c`, `C-d`, `C-r`, ...
     pub fn keys(&self, keys: &[&str]) {
+        self.set_mark();
         let mut args = vec!["send-keys"];
         args.extend_from_slice(keys);
         self.tmux(&args);
@@ -380,52 +399,75 @@ impl Session<'_> {
         trim_rows(&self.tmux(&["capture-pane", "-p", "-J", "-S", "-"]))
     }
 
-    /// The cursor's column and row (from 0).
-    pub fn cursor(&self) -> (usize, usize) {
-        let out = self.tmux(&["display-message", "-p", "#{cursor_x} #{cursor_y}"]);
-        let mut it = out
+    /// The screen and the cursor.
+    pub fn view(&self) -> View {
+        let out = self.tmux(&[
+            "capture-pane",
+            "-p",
+            ";",
+            "display-message",
+            "-p",
+            "#{cursor_x} #{cursor_y} #{history_size}",
+        ]);
+        let out = out.strip_suffix('\n').unwrap_or(&out);
+        let (screen, pos) = out.rsplit_once('\n').unwrap_or(("", out));
+        let n: Vec<usize> = pos
             .split_whitespace()
-            .map(|n| n.parse().expect("cursor position"));
-        (it.next().expect("cursor x"), it.next().expect("cursor y"))
+            .map(|n| n.parse().expect("cursor position"))
+            .collect();
+        assert_eq!(n.len(), 3, "cursor position {pos:?}");
+        View {
+            screen: trim_rows(screen),
+            x: n[0],
+            y: n[1],
+            line: n[2] + n[1],
+        }
+    }
+
+    fn set_mark(&self) {
+        self.mark.set(Some(self.view().line));
     }
 
     /// Presses Enter on a statement that runs for long, and waits until the editor has
-    /// let go of the line: the cursor has left the row the statement was typed on (the
-    /// terminal is back in cooked mode, so Ctrl-C is a signal again, a moment after that).
+    /// let go of the line: the cursor has gone down from where it was (the terminal is
+    /// back in cooked mode, so Ctrl-C is a signal again, a moment after that).
     pub fn enter_long_running(&self) {
-        let (_, row) = self.cursor();
         self.key("Enter");
-        let start = Instant::now();
-        while self.cursor().1 == row {
-            assert!(
-                start.elapsed() < TIMEOUT,
-                "Enter was not taken:\n{}",
-                self.screen()
-            );
-            std::thread::sleep(POLL);
-        }
+        let mark = self.mark.get();
+        self.wait_view("the cursor to leave the statement's line", |v| {
+            Some(v.line) > mark
+        });
         std::thread::sleep(Duration::from_millis(100));
     }
 
-    /// Polls the screen until `ok` holds for it; returns that screen. Panics after
+    /// Polls the screen and the cursor until `ok` holds for them; returns them. Panics after
     /// [`TIMEOUT`], showing `what` and the screen.
-    pub fn wait_until(&self, what: &str, ok: impl Fn(&str) -> bool) -> String {
+    pub fn wait_view(&self, what: &str, ok: impl Fn(&View) -> bool) -> View {
         let start = Instant::now();
         loop {
-            let s = self.screen();
-            if ok(&s) {
-                return s;
+            let v = self.view();
+            if ok(&v) {
+                return v;
             }
             if start.elapsed() > TIMEOUT {
                 panic!(
-                    "timed out after {TIMEOUT:?} waiting for {what}; the screen:\n{}\n{}\n{}",
+                    "timed out after {TIMEOUT:?} waiting for {what}; the screen (cursor at \
+                     column {}, row {}):\n{}\n{}\n{}",
+                    v.x,
+                    v.y,
                     "-".repeat(WIDTH as usize),
-                    s,
+                    v.screen,
                     "-".repeat(WIDTH as usize)
                 );
             }
             std::thread::sleep(POLL);
         }
+    }
+
+    /// Polls the screen until `ok` holds for it; returns that screen. Panics after
+    /// [`TIMEOUT`], showing `what` and the screen.
+    pub fn wait_until(&self, what: &str, ok: impl Fn(&str) -> bool) -> String {
+        self.wait_view(what, |v| ok(&v.screen)).screen
     }
 
     /// Waits until `text` shows anywhere on the screen.
@@ -445,19 +487,28 @@ impl Session<'_> {
         })
     }
 
-    /// Waits until the last non-blank row is an empty primary prompt: the shell is idle
-    /// and the editor is reading (the terminal is in raw mode by the time it draws it).
-    pub fn wait_prompt(&self) -> String {
-        self.wait_until("an empty `sqlite> ` prompt on the last row", |s| {
-            last_row(s) == PROMPT
+    /// Waits until the last non-blank row is an empty `prompt` with the cursor on it, below
+    /// where the cursor was when keys were last sent: a prompt drawn after them, not one
+    /// left on the screen from before.
+    fn wait_empty_prompt(&self, prompt: &str) -> String {
+        let mark = self.mark.get();
+        self.wait_view(&format!("a new empty {prompt:?} prompt"), |v| {
+            last_row(&v.screen) == prompt
+                && v.screen.lines().count() == v.y + 1
+                && mark.is_none_or(|m| v.line > m)
         })
+        .screen
     }
 
-    /// Waits until the last non-blank row is an empty continuation prompt.
+    /// Waits for a new empty primary prompt: the shell is idle and the editor reading (the
+    /// terminal is in raw mode by the time the editor draws it).
+    pub fn wait_prompt(&self) -> String {
+        self.wait_empty_prompt(PROMPT)
+    }
+
+    /// Waits for a new empty continuation prompt.
     pub fn wait_cont(&self) -> String {
-        self.wait_until("an empty `   ...> ` prompt on the last row", |s| {
-            last_row(s) == CONT_PROMPT
-        })
+        self.wait_empty_prompt(CONT_PROMPT)
     }
 
     /// Waits for the `EXIT=N` line the command line ends with; returns N.
