@@ -24,15 +24,13 @@
 
 mod dot;
 mod files;
-mod keywords;
 mod lex;
 mod names;
 mod sql;
 mod usage;
 
-use lex::{lex, Kind};
-
 use super::schema::Schema;
+use crate::split::Splitter;
 
 /// One completion: what the list shows and what replaces the word.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -68,52 +66,22 @@ pub fn complete(text: &str, pos: usize, schema: &Schema) -> (usize, Vec<Candidat
     (base + start, candidates)
 }
 
-/// SQL waiting for its end while [`pending_sql`] reads lines.
-struct Pending {
-    /// Where it begins.
-    from: usize,
-    /// Where its last token so far begins: lexing goes on from there, since only the last
-    /// token can still grow with more text.
-    resume: usize,
-    /// Whether the last significant token before `resume` is `;`, if there is one.
-    ended: Option<bool>,
-}
-
 /// Where the SQL still waiting for its end begins in `prior` (whole lines, each ending in
-/// `\n`), or `None` when nothing is pending: sqlite3 waits for more after SQL unless it is
-/// only white space and comments or ends with `;` outside any string, quoted name or
-/// comment. (A trigger body's inner `;` counts as an end here.)
+/// `\n`), or `None` when nothing is pending. The shell's own [`Splitter`] decides, so
+/// completion and the shell agree on where a statement ends (triggers included).
 fn pending_sql(prior: &str) -> Option<usize> {
-    let mut pending: Option<Pending> = None;
+    let mut splitter = Splitter::new();
+    let mut from = 0;
     let mut at = 0;
     for line in prior.split_inclusive('\n') {
-        let line_start = at;
-        at += line.len();
-        let p = match pending.as_mut() {
-            Some(p) => p,
-            None if line.starts_with('.') || line.starts_with('#') => continue,
-            None => pending.insert(Pending {
-                from: line_start,
-                resume: line_start,
-                ended: None,
-            }),
-        };
-        let text = &prior[p.resume..at];
-        let tokens = lex(text);
-        let is_end = |t: &lex::Token| t.kind == Kind::Punct && t.text(text) == ";";
-        let last_sig = |toks: &[lex::Token]| toks.iter().rev().find(|t| !t.is_trivia()).map(is_end);
-        let Some((last, rest)) = tokens.split_last() else {
-            continue;
-        };
-        let ended = last_sig(&tokens).or(p.ended);
-        if !last.is_unterminated() && ended.is_none_or(|e| e) {
-            pending = None;
-        } else {
-            p.ended = last_sig(rest).or(p.ended);
-            p.resume += last.start;
+        let was_pending = splitter.in_statement();
+        let _ = splitter.step(line.strip_suffix('\n').unwrap_or(line).as_bytes());
+        if !was_pending {
+            from = at;
         }
+        at += line.len();
     }
-    pending.map(|p| p.from)
+    splitter.in_statement().then_some(from)
 }
 
 #[cfg(test)]

@@ -16,8 +16,6 @@
 //! recognised as the first line of the buffer, with no SQL pending, and with the
 //! `.`/`#` as its very first byte (leading blanks make it SQL, as in the shell).
 
-use std::sync::OnceLock;
-
 /// Colours for each token kind, as SGR parameter strings (`"1;34"`, `"38;5;208"`;
 /// `""` means plain).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -302,34 +300,8 @@ impl Tok {
     }
 }
 
-/// SQLite 3.40.1's keywords (`sqlite3_keyword_name`), sorted.
-const KEYWORDS: &str = "ABORT ACTION ADD AFTER ALL ALTER ALWAYS ANALYZE AND AS ASC ATTACH
-    AUTOINCREMENT BEFORE BEGIN BETWEEN BY CASCADE CASE CAST CHECK COLLATE COLUMN COMMIT
-    CONFLICT CONSTRAINT CREATE CROSS CURRENT CURRENT_DATE CURRENT_TIME CURRENT_TIMESTAMP
-    DATABASE DEFAULT DEFERRABLE DEFERRED DELETE DESC DETACH DISTINCT DO DROP EACH ELSE END
-    ESCAPE EXCEPT EXCLUDE EXCLUSIVE EXISTS EXPLAIN FAIL FILTER FIRST FOLLOWING FOR FOREIGN
-    FROM FULL GENERATED GLOB GROUP GROUPS HAVING IF IGNORE IMMEDIATE IN INDEX INDEXED
-    INITIALLY INNER INSERT INSTEAD INTERSECT INTO IS ISNULL JOIN KEY LAST LEFT LIKE LIMIT
-    MATCH MATERIALIZED NATURAL NO NOT NOTHING NOTNULL NULL NULLS OF OFFSET ON OR ORDER
-    OTHERS OUTER OVER PARTITION PLAN PRAGMA PRECEDING PRIMARY QUERY RAISE RANGE RECURSIVE
-    REFERENCES REGEXP REINDEX RELEASE RENAME REPLACE RESTRICT RETURNING RIGHT ROLLBACK ROW
-    ROWS SAVEPOINT SELECT SET TABLE TEMP TEMPORARY THEN TIES TO TRANSACTION TRIGGER
-    UNBOUNDED UNION UNIQUE UPDATE USING VACUUM VALUES VIEW VIRTUAL WHEN WHERE WINDOW WITH
-    WITHOUT";
-
-fn keywords() -> &'static [&'static str] {
-    static LIST: OnceLock<Vec<&'static str>> = OnceLock::new();
-    LIST.get_or_init(|| KEYWORDS.split_ascii_whitespace().collect())
-}
-
 fn is_keyword(word: &[u8]) -> bool {
-    if word.len() > 17 || !word.is_ascii() {
-        return false;
-    }
-    let upper = word.to_ascii_uppercase();
-    keywords()
-        .binary_search_by(|k| k.as_bytes().cmp(&upper[..]))
-        .is_ok()
+    std::str::from_utf8(word).is_ok_and(super::keywords::is_keyword)
 }
 
 /// First index in `from..end` where `f` fails, or `end` (or `from` if past `end`).
@@ -646,20 +618,6 @@ mod tests {
         ] {
             assert_eq!(hl(w), w);
         }
-    }
-
-    #[test]
-    fn keyword_list_is_sqlites() {
-        let list = keywords();
-        assert_eq!(list.len(), 147);
-        assert!(
-            list.windows(2).all(|w| w[0] < w[1]),
-            "sorted, no duplicates"
-        );
-        assert!(list
-            .iter()
-            .all(|k| is_keyword(k.to_ascii_lowercase().as_bytes())));
-        assert!(!is_keyword(b"TRUE") && !is_keyword(b"") && !is_keyword(b"SELECTS"));
     }
 
     #[test]

@@ -9,6 +9,7 @@ pub mod complete;
 pub mod config;
 pub mod helper;
 pub mod highlight;
+pub mod keywords;
 pub mod schema;
 pub mod source;
 

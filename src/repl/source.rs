@@ -44,7 +44,7 @@ pub struct Repl {
     history: Option<PathBuf>,
     history_failed: bool,
     /// What the schema snapshot was taken from (schema names and versions).
-    schema_key: Option<Vec<(String, i64)>>,
+    schema_key: Option<Vec<(String, String, i64)>>,
 }
 
 /// Ctrl-X Ctrl-E: accept the line with the edit flag set.
@@ -193,20 +193,27 @@ impl Repl {
     }
 }
 
-/// The schema names with their `schema_version`: the snapshot is taken again when this
-/// changes (DDL, ATTACH/DETACH, `.open`, another process's DDL).
-fn schema_key(conn: &rusqlite::Connection) -> Option<Vec<(String, i64)>> {
-    let mut stmt = conn.prepare("SELECT name FROM pragma_database_list").ok()?;
-    let names: Vec<String> = stmt
-        .query_map([], |r| r.get(0))
+/// Each attached schema's name, file and `schema_version`: the snapshot is taken again when
+/// this changes (DDL, ATTACH/DETACH, `.open`, another process's DDL).
+fn schema_key(conn: &rusqlite::Connection) -> Option<Vec<(String, String, i64)>> {
+    let mut stmt = conn
+        .prepare("SELECT name, file FROM pragma_database_list")
+        .ok()?;
+    let dbs: Vec<(String, String)> = stmt
+        .query_map([], |r| {
+            Ok((
+                r.get(0)?,
+                r.get::<_, Option<String>>(1)?.unwrap_or_default(),
+            ))
+        })
         .ok()?
         .collect::<Result<_, _>>()
         .ok()?;
-    let mut key = Vec::with_capacity(names.len());
-    for n in names {
-        let q = format!("PRAGMA \"{}\".schema_version", n.replace('"', "\"\""));
+    let mut key = Vec::with_capacity(dbs.len());
+    for (name, file) in dbs {
+        let q = format!("PRAGMA \"{}\".schema_version", name.replace('"', "\"\""));
         let v: i64 = conn.query_row(&q, [], |r| r.get(0)).ok()?;
-        key.push((n, v));
+        key.push((name, file, v));
     }
     Some(key)
 }

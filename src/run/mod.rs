@@ -150,7 +150,10 @@ impl Shell {
                 }
             }
             if !splitter.in_statement() && !idle_told {
+                // The source's own queries (the schema snapshot) are not `.progress` steps.
+                self.settings.progress.suspend(true);
                 src.after_unit(self.quiet_conn());
+                self.settings.progress.suspend(false);
                 idle_told = true;
             }
             let prompt = if splitter.in_statement() {
@@ -225,7 +228,7 @@ impl Shell {
     }
 
     /// The connection, when the shell may run SQL of its own on it without anything
-    /// showing (no `.trace`, no `.auth`, no `.progress` counting).
+    /// showing (no `.trace`, no `.auth`).
     fn quiet_conn(&self) -> Option<&rusqlite::Connection> {
         if self.settings.trace.is_on() || self.settings.auth {
             return None;

@@ -53,6 +53,7 @@ impl Token {
     }
 
     /// A string, quoted name or comment missing its end.
+    #[cfg(test)]
     pub fn is_unterminated(&self) -> bool {
         matches!(
             self.kind,

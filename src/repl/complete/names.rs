@@ -3,9 +3,9 @@
 
 use std::collections::HashSet;
 
-use super::keywords::is_keyword;
 use super::lex::{is_id_byte, is_id_start};
 use super::Candidate;
+use crate::repl::keywords::is_keyword;
 
 /// How the word being completed was opened.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

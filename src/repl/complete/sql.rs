@@ -22,10 +22,10 @@
 //! inside a quoted name. Nothing is offered inside a string literal or a comment, nor
 //! right after a literal or a closed quoted name.
 
-use super::keywords::{is_keyword, KEYWORDS};
 use super::lex::{lex, unquote, Kind};
 use super::names::{has_prefix, is_ident_shaped, matching, typed_case, Collector, Opening};
 use super::Candidate;
+use crate::repl::keywords::{is_keyword, KEYWORDS};
 use crate::repl::schema::{Schema, Table};
 
 /// A significant token of the statement.
@@ -391,6 +391,11 @@ impl<'a> Stmt<'a> {
                 Some(t) if !t.is_punct("(") => t.name(),
                 _ => None,
             };
+            // `""` is a name SQLite accepts, but nothing to complete to.
+            let alias = alias.filter(|a| !a.is_empty());
+            if name.is_empty() {
+                continue;
+            }
             refs.push(Ref {
                 schema,
                 name,

@@ -166,3 +166,18 @@ proptest! {
         prop_assert!(text.is_char_boundary(start));
     }
 }
+
+/// Found by the property test: `""` (an empty quoted name) after INTO was offered as a
+/// table of the statement, with an empty display.
+#[test]
+fn an_empty_quoted_name_is_no_candidate() {
+    let text = "INTO éé\"\"/";
+    for pos in (0..=text.len()).filter(|&p| text.is_char_boundary(p)) {
+        let (start, cands) = complete(text, pos, &sample());
+        for c in &cands {
+            if c.replacement.is_empty() || c.display.is_empty() {
+                panic!("pos {pos} start {start} {:?}", c);
+            }
+        }
+    }
+}

@@ -1,7 +1,8 @@
-//! SQLite's keywords (the 147 that `sqlite3_keyword_name()` lists in 3.40.1), sorted.
+//! SQLite's keywords (the 147 that `sqlite3_keyword_name()` lists in 3.40.1), sorted: one
+//! list for the completer and the highlighter.
 
 /// Every SQLite keyword, upper case, in byte order.
-pub(crate) const KEYWORDS: &[&str] = &[
+pub const KEYWORDS: &[&str] = &[
     "ABORT",
     "ACTION",
     "ADD",
@@ -152,7 +153,7 @@ pub(crate) const KEYWORDS: &[&str] = &[
 ];
 
 /// True when `word` is a keyword (ASCII case-insensitively, as SQLite compares them).
-pub(crate) fn is_keyword(word: &str) -> bool {
+pub fn is_keyword(word: &str) -> bool {
     KEYWORDS
         .binary_search_by(|k| k.bytes().cmp(word.bytes().map(|b| b.to_ascii_uppercase())))
         .is_ok()
