@@ -2,11 +2,10 @@
 //! as sqlite3 says) and the shell goes on, with the database intact; at the prompt it
 //! drops what was typed of a statement.
 
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 use super::{Session, Term};
-use crate::harness::{require_sqlite3, SQLITE3};
+use crate::harness::require_sqlite3;
 
 const ENDLESS: &str =
     "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c) SELECT count(*) FROM c;";
@@ -35,13 +34,9 @@ fn interrupt(s: &Session, sql: &str) -> String {
     }
 }
 
-/// `PRAGMA integrity_check` and the row count of `t`, read by sqlite3.
+/// `PRAGMA integrity_check` and the row count of `t`, read outside the terminal.
 fn check_db(term: &Term) -> String {
-    let out = Command::new(SQLITE3)
-        .arg(term.file("t.db"))
-        .arg("PRAGMA integrity_check; SELECT count(*) FROM t;")
-        .output()
-        .expect("run sqlite3");
+    let out = term.sql("t.db", "PRAGMA integrity_check; SELECT count(*) FROM t;");
     String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr)
 }
 
@@ -66,9 +61,6 @@ fn session(term: &Term, program: &str) -> (String, i32) {
 
 #[test]
 fn ctrl_c_interrupts_a_query_and_the_shell_goes_on() {
-    if !require_sqlite3() {
-        return;
-    }
     let Some(term) = Term::new() else { return };
     term.db("t.db", "CREATE TABLE t(x); INSERT INTO t VALUES(1),(2);");
     let (screen, code) = session(&term, "litesh");
@@ -83,6 +75,9 @@ fn ctrl_c_interrupts_a_query_and_the_shell_goes_on() {
     assert_eq!(check_db(&term), "ok\n2\n");
 
     // sqlite3, on a fresh copy of the database, in the same pane set-up.
+    if !require_sqlite3() {
+        return;
+    }
     std::fs::remove_file(term.file("t.db")).unwrap();
     term.db("t.db", "CREATE TABLE t(x); INSERT INTO t VALUES(1),(2);");
     let (want, want_code) = session(&term, "sqlite3");

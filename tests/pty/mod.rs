@@ -184,19 +184,27 @@ impl Term {
         path_str(&p)
     }
 
-    /// Builds a database in the working directory with /usr/bin/sqlite3.
+    /// Builds a database in the working directory with /usr/bin/sqlite3 (with litesh when
+    /// sqlite3 is missing, so that the tests of litesh alone still run).
     pub fn db(&self, name: &str, sql: &str) {
-        let out = Command::new(crate::harness::SQLITE3)
+        let out = self.sql(name, sql);
+        assert!(out.status.success(), "fixture SQL failed: {out:?}");
+    }
+
+    /// Runs `sql` on a database of the working directory as a command-line argument, with
+    /// sqlite3 (else litesh), outside the terminal.
+    pub fn sql(&self, name: &str, sql: &str) -> Output {
+        let program = if crate::harness::have_sqlite3() {
+            PathBuf::from(crate::harness::SQLITE3)
+        } else {
+            litesh()
+        };
+        Command::new(program)
             .arg(self.file(name))
             .arg(sql)
             .stdin(Stdio::null())
             .output()
-            .expect("run sqlite3");
-        assert!(
-            out.status.success(),
-            "fixture SQL failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+            .expect("run the fixture shell")
     }
 
     /// `$SQLITE_HISTORY`.
@@ -270,10 +278,11 @@ impl Term {
         script.push_str("exec sleep 120\n");
         let run = ctl.join("run.sh");
         fs::write(&run, script).unwrap();
-        let session = Session {
+        let mut session = Session {
             socket,
             raw: record.then_some(raw.clone()),
             mark: Cell::new(None),
+            pane_pid: 0,
             _term: self,
         };
         let out = session.tmux_out(&[
@@ -301,6 +310,11 @@ impl Term {
                 &format!("cat >> {}", sh_quote(&path_str(&raw))),
             ]);
         }
+        session.pane_pid = session
+            .tmux(&["display-message", "-p", "#{pane_pid}"])
+            .trim()
+            .parse()
+            .expect("pane pid");
         fs::write(&go, "").unwrap();
         session
     }
@@ -312,6 +326,8 @@ pub struct Session<'a> {
     raw: Option<PathBuf>,
     /// Where the cursor was (see [`View::line`]) when keys were last sent.
     mark: Cell<Option<usize>>,
+    /// The pane's first process, leader of the session its programs run in.
+    pane_pid: u32,
     _term: &'a Term,
 }
 
@@ -540,9 +556,36 @@ impl Session<'_> {
 }
 
 impl Drop for Session<'_> {
+    /// Kills the server, then waits (a little) for what ran in the pane to end: a litesh
+    /// still running gets SIGHUP and may write its history file while the test's
+    /// directory is being removed.
     fn drop(&mut self) {
         let _ = self.tmux_out(&["kill-server"]);
+        let start = Instant::now();
+        while session_alive(self.pane_pid) && start.elapsed() < Duration::from_secs(3) {
+            std::thread::sleep(Duration::from_millis(10));
+        }
     }
+}
+
+/// Whether a process of the session `sid` (the pane's, whose leader tmux started) is
+/// still there. Reads /proc; where there is none, says no.
+fn session_alive(sid: u32) -> bool {
+    let Ok(dir) = fs::read_dir("/proc") else {
+        return false;
+    };
+    dir.flatten().any(|e| {
+        let Ok(stat) = fs::read_to_string(e.path().join("stat")) else {
+            return false;
+        };
+        // pid (comm) state ppid pgrp session ...: comm may hold anything but ')'. A zombie
+        // (left to an init that reaps late) runs nothing.
+        let Some((_, rest)) = stat.rsplit_once(')') else {
+            return false;
+        };
+        let f: Vec<&str> = rest.split_whitespace().take(4).collect();
+        f.len() == 4 && f[0] != "Z" && f[3].parse::<u32>().ok() == Some(sid)
+    })
 }
 
 /// Rows with their trailing blanks removed, and no blank rows at the end.
