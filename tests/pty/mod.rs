@@ -15,7 +15,11 @@
 //!
 //! Nothing here sleeps for a fixed time and hopes: every wait polls the screen
 //! (`capture-pane -p`, every 20 ms) for what the test expects, and panics after
-//! [`TIMEOUT`] with the whole screen in the message.
+//! [`TIMEOUT`] with the whole screen in the message. A prompt counts only when it is drawn
+//! below where the cursor was when keys were last sent ([`Session::wait_prompt`]): the
+//! prompt still on the screen from before must not let the next keys reach the terminal
+//! while a statement runs (in cooked mode the terminal would echo them, or take a Ctrl-D
+//! for itself).
 //!
 //! Without tmux the tests print a loud warning and pass, except under `CI=true`, where they
 //! fail (as the differential tests do without sqlite3).
@@ -110,7 +114,9 @@ impl Term {
     ///
     /// The environment: `PATH` (with `litesh` first), `HOME` (= the working directory),
     /// `TERM=xterm-256color`, `LANG=C.UTF-8`, `TZ=UTC`, `SQLITE_HISTORY`, `LITESH_CONFIG`
-    /// and `PAGER=cat`. No `NO_COLOR`: a test that wants it sets it.
+    /// and `PAGER=cat`. No `NO_COLOR`: a test that wants it sets it. (sqlite3 reads
+    /// `$SQLITE_HISTORY` too: run in the same set-up, it keeps its history in the same
+    /// file.)
     pub fn new() -> Option<Term> {
         if !require_tmux() {
             return None;
@@ -562,7 +568,10 @@ impl Drop for Session<'_> {
     fn drop(&mut self) {
         let _ = self.tmux_out(&["kill-server"]);
         let start = Instant::now();
-        while session_alive(self.pane_pid) && start.elapsed() < Duration::from_secs(3) {
+        while self.pane_pid != 0
+            && session_alive(self.pane_pid)
+            && start.elapsed() < Duration::from_secs(3)
+        {
             std::thread::sleep(Duration::from_millis(10));
         }
     }

@@ -1,5 +1,6 @@
-//! The banner, the prompts, multi-line statements and the exit code Ctrl-D leaves, each
-//! also run through /usr/bin/sqlite3 in the same pane set-up and compared screen for screen.
+//! The banner, the prompts, multi-line statements and the exit code Ctrl-D (or `.exit N`)
+//! leaves, each also run through /usr/bin/sqlite3 in the same pane set-up and compared
+//! screen for screen (the banner's version line aside).
 
 use super::{Session, Term, CONT_PROMPT, PROMPT};
 use crate::harness::require_sqlite3;
@@ -124,5 +125,42 @@ fn ctrl_d_after_an_error_exits_1() {
         let (want, want_code) = session_exit(&term, "sqlite3", &lines);
         assert_eq!(code, want_code);
         assert_eq!(screen, want);
+    }
+}
+
+#[test]
+fn ctrl_d_on_a_continuation_line_runs_what_was_typed_then_exits() {
+    let Some(term) = Term::new() else { return };
+    let go = |program: &str| {
+        let s = term.start(program);
+        s.run("select 'pending' ||");
+        s.wait_cont();
+        s.line(" 7");
+        s.wait_cont();
+        s.key("C-d");
+        let code = s.wait_exit();
+        (normalise_version(&s.screen()), code)
+    };
+    let (screen, code) = go("litesh");
+    assert!(screen.lines().any(|l| l == "pending7"), "{screen}");
+    assert_eq!(code, 0, "{screen}");
+    if require_sqlite3() {
+        assert_eq!((screen, code), go("sqlite3"));
+    }
+}
+
+#[test]
+fn dot_exit_sets_the_exit_code() {
+    let Some(term) = Term::new() else { return };
+    let go = |program: &str| {
+        let s = term.start(program);
+        s.run(".exit 3");
+        let code = s.wait_exit();
+        (normalise_version(&s.screen()), code)
+    };
+    let (screen, code) = go("litesh");
+    assert_eq!(code, 3, "{screen}");
+    if require_sqlite3() {
+        assert_eq!((screen, code), go("sqlite3"));
     }
 }
