@@ -164,3 +164,28 @@ fn dot_exit_sets_the_exit_code() {
         assert_eq!((screen, code), go("sqlite3"));
     }
 }
+
+#[test]
+fn a_failed_dot_command_or_runtime_error_also_makes_ctrl_d_exit_1() {
+    let Some(term) = Term::new() else { return };
+    let cases: [&[&str]; 3] = [
+        &[".nosuch", "select 'after' || 1;"],
+        &["select abs(-9223372036854775808);"],
+        &[
+            "create table t(x primary key);",
+            "insert into t values(1);",
+            "insert into t values(1);",
+        ],
+    ];
+    for lines in cases {
+        let (screen, code) = session_exit(&term, "litesh", lines);
+        assert_eq!(code, 1, "{lines:?}:\n{screen}");
+        if require_sqlite3() {
+            assert_eq!(
+                (screen, code),
+                session_exit(&term, "sqlite3", lines),
+                "{lines:?}"
+            );
+        }
+    }
+}
