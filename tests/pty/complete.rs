@@ -1,6 +1,7 @@
 //! Tab completion at the prompt: table names after FROM, columns of the statement's own
 //! tables (never another table's), dot-commands, file names after `.read`, keywords, and
-//! names after a quoted string, also on a continuation line. Each completed line is then
+//! names after a quoted string, also on a continuation line, and tables made or opened
+//! during the session (the schema snapshot is taken again). Each completed line is then
 //! run, so what the screen shows is what the editor holds.
 //!
 //! The sessions run with `NO_COLOR=1`: without colour there is no dimmed history hint on
@@ -152,4 +153,29 @@ fn a_table_name_on_a_continuation_line() {
     tab(&s, "from ord", "   ...> from orders");
     s.line(";");
     s.wait_line("2 orders");
+}
+
+#[test]
+fn names_made_or_opened_during_the_session_complete() {
+    let Some(term) = term() else { return };
+    term.db("other.db", "CREATE TABLE other_only(z);");
+    let s = term.start("litesh t.db");
+    s.run("create table fresh_tbl(x); insert into fresh_tbl values(5);");
+    s.wait_prompt();
+    tab(
+        &s,
+        "select x * 2 from fre",
+        "sqlite> select x * 2 from fresh_tbl",
+    );
+    s.line(";");
+    s.wait_line("10");
+    s.run(".open other.db");
+    s.wait_prompt();
+    tab(
+        &s,
+        "select count(*) || ' other' from oth",
+        "sqlite> select count(*) || ' other' from other_only",
+    );
+    s.line(";");
+    s.wait_line("0 other");
 }
