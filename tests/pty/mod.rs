@@ -15,11 +15,10 @@
 //!
 //! Nothing here sleeps for a fixed time and hopes: every wait polls the screen
 //! (`capture-pane -p`, every 20 ms) for what the test expects, and panics after
-//! [`TIMEOUT`] with the whole screen in the message. A prompt counts only when it is drawn
-//! below where the cursor was when keys were last sent ([`Session::wait_prompt`]): the
-//! prompt still on the screen from before must not let the next keys reach the terminal
-//! while a statement runs (in cooked mode the terminal would echo them, or take a Ctrl-D
-//! for itself).
+//! [`TIMEOUT`] with the whole screen in the message. A prompt counts only when it was drawn
+//! after the keys last sent ([`Session::wait_prompt`]): the prompt still on the screen
+//! from before must not let the next keys reach the terminal while a statement runs (in
+//! cooked mode the terminal would echo them, or take a Ctrl-D for itself).
 //!
 //! Without tmux the tests print a loud warning and pass, except under `CI=true`, where they
 //! fail (as the differential tests do without sqlite3).
@@ -35,7 +34,7 @@ mod pager;
 mod pipes;
 mod prompt;
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
@@ -287,7 +286,7 @@ impl Term {
         let mut session = Session {
             socket,
             raw: record.then_some(raw.clone()),
-            mark: Cell::new(None),
+            mark: RefCell::new(None),
             pane_pid: 0,
             _term: self,
         };
@@ -330,8 +329,8 @@ impl Term {
 pub struct Session<'a> {
     socket: Vec<String>,
     raw: Option<PathBuf>,
-    /// Where the cursor was (see [`View::line`]) when keys were last sent.
-    mark: Cell<Option<usize>>,
+    /// The screen and the cursor when keys were last sent.
+    mark: RefCell<Option<View>>,
     /// The pane's first process, leader of the session its programs run in.
     pane_pid: u32,
     _term: &'a Term,
@@ -347,7 +346,7 @@ pub struct View {
     /// The cursor's row on the screen, from 0.
     pub y: usize,
     /// The cursor's line counted from the top of the scrollback: it only grows, also when
-    /// the screen scrolls, so a prompt below the mark is a new one.
+    /// the screen scrolls.
     pub line: usize,
 }
 
@@ -447,7 +446,8 @@ impl Session<'_> {
     }
 
     fn set_mark(&self) {
-        self.mark.set(Some(self.view().line));
+        let v = self.view();
+        *self.mark.borrow_mut() = Some(v);
     }
 
     /// Presses Enter on a statement that runs for long, and waits until the editor has
@@ -455,9 +455,9 @@ impl Session<'_> {
     /// back in cooked mode, so Ctrl-C is a signal again, a moment after that).
     pub fn enter_long_running(&self) {
         self.key("Enter");
-        let mark = self.mark.get();
+        let mark = self.mark.borrow().as_ref().map_or(0, |m| m.line);
         self.wait_view("the cursor to leave the statement's line", |v| {
-            Some(v.line) > mark
+            v.line > mark
         });
         std::thread::sleep(Duration::from_millis(100));
     }
@@ -509,15 +509,18 @@ impl Session<'_> {
         })
     }
 
-    /// Waits until the last non-blank row is an empty `prompt` with the cursor on it, below
-    /// where the cursor was when keys were last sent: a prompt drawn after them, not one
-    /// left on the screen from before.
+    /// Waits until the last non-blank row is an empty `prompt` with the cursor on it, drawn
+    /// since keys were last sent: on a later line than the cursor was then, or on a screen
+    /// that has changed since (a pager that quits leaves the prompt on its own last row).
+    /// A prompt left on the screen from before does not count.
     fn wait_empty_prompt(&self, prompt: &str) -> String {
-        let mark = self.mark.get();
+        let mark = self.mark.borrow().clone();
         self.wait_view(&format!("a new empty {prompt:?} prompt"), |v| {
             last_row(&v.screen) == prompt
                 && v.screen.lines().count() == v.y + 1
-                && mark.is_none_or(|m| v.line > m)
+                && mark
+                    .as_ref()
+                    .is_none_or(|m| v.line > m.line || v.screen != m.screen)
         })
         .screen
     }
