@@ -69,13 +69,7 @@ fn failed_backup_leaves_no_file() {
     );
     assert_eq!(o.code, Some(1));
     assert!(!s.file("b.db").exists() && !s.file("c.db").exists());
-    let stray: Vec<_> = std::fs::read_dir(s.path())
-        .unwrap()
-        .flatten()
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| n.contains("litesh-"))
-        .collect();
-    assert!(stray.is_empty(), "{stray:?}");
+    super::safe_copy::assert_no_temporary_files(s.path());
 }
 
 #[test]

@@ -160,7 +160,12 @@ fn kill_during_backup_leaves_no_partial_file() {
     let o = run_in(&litesh(), s.path(), &["big.db", ".backup out.db"], b"");
     assert_eq!(o.code, Some(0));
     assert_eq!(query(s.path(), "out.db", "SELECT count(*) FROM t"), "12000");
-    let stray: Vec<String> = std::fs::read_dir(s.path())
+    assert_no_temporary_files(s.path());
+}
+
+/// No `.NAME.litesh-PID.tmp` file of a copy is left in `dir`.
+pub fn assert_no_temporary_files(dir: &Path) {
+    let stray: Vec<String> = std::fs::read_dir(dir)
         .unwrap()
         .flatten()
         .map(|e| e.file_name().to_string_lossy().into_owned())
