@@ -12,6 +12,7 @@
 //!
 //! Every behaviour mirrors sqlite3 3.40.1 unless `docs/compat.md` lists a reason not to.
 
+pub mod backup;
 pub mod cli;
 pub mod dot;
 pub mod dump;

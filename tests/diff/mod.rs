@@ -12,6 +12,7 @@ mod input;
 mod misc;
 mod modes;
 mod restore;
+mod safe_copy;
 mod schema;
 mod settings;
 mod signals;

@@ -1,0 +1,1 @@
+//! A consistent image of a database's pages, read through `sqlite_dbpage`.

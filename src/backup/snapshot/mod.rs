@@ -1,0 +1,1 @@
+//! The content-addressed, compressed snapshot repository (local directory or S3).
