@@ -16,19 +16,20 @@ const INTERRUPTED: &str = "Runtime error: interrupted (9)";
 /// before the statement has started may find nothing to interrupt; then one more is sent
 /// (two are allowed before the shell gives up: the third one exits).
 fn interrupt(s: &Session, sql: &str) -> String {
-    s.wait_prompt();
+    let seen = |screen: &str| screen.matches(INTERRUPTED).count();
+    let before = seen(&s.wait_prompt());
     s.send(sql);
     s.enter_long_running();
     s.key("C-c");
     let start = Instant::now();
     loop {
         let screen = s.screen();
-        if screen.contains(INTERRUPTED) {
+        if seen(&screen) > before {
             return screen;
         }
         if start.elapsed() > Duration::from_secs(3) {
             s.key("C-c");
-            return s.wait_for(INTERRUPTED);
+            return s.wait_until("the interrupted message", |sc| seen(sc) > before);
         }
         std::thread::sleep(Duration::from_millis(20));
     }
