@@ -1,7 +1,8 @@
 //! Pipelines stay sqlite3's: a script through pipes gives the same bytes with and without
 //! `-batch`, and the same as sqlite3; with stdin piped and stdout a terminal, the terminal
 //! gets exactly what sqlite3 gives it (no colour, no escape at all); and nothing written
-//! to a pipe ever holds an escape byte, even with a terminal around.
+//! to a pipe ever holds an escape byte, even with a terminal around, nor when the line
+//! editor runs at the terminal while stdout is piped.
 
 use super::{show_escapes, Term};
 use crate::harness::{litesh, require_sqlite3, run_in, show, Case, Scratch};
@@ -100,4 +101,22 @@ fn no_escape_byte_reaches_a_pipe_with_a_terminal_around() {
     );
     assert!(!raw.contains(&0x1b), "{}", show_escapes(&raw));
     assert!(term.file("c.db").exists());
+}
+
+#[test]
+fn typing_at_the_terminal_with_stdout_piped_puts_no_escape_in_the_pipe() {
+    let Some(term) = Term::new() else { return };
+    let s = term.start("litesh | cat > out.bin");
+    s.run("select 'it''s', 1;");
+    s.run(".mode pretty");
+    s.run("select 'x' as a, null as b;");
+    s.run("selec;");
+    s.wait_for("syntax error");
+    s.wait_prompt();
+    s.key("C-d");
+    s.wait_exit();
+    let out = std::fs::read(term.file("out.bin")).unwrap();
+    assert!(show(&out).contains("it's|1\n"), "{}", show_escapes(&out));
+    assert!(show(&out).contains("(1 row)"), "{}", show_escapes(&out));
+    assert!(!out.contains(&0x1b), "{}", show_escapes(&out));
 }
