@@ -49,3 +49,34 @@ fn ctrl_x_ctrl_e_runs_what_the_editor_wrote() {
     s.key("C-d");
     assert_eq!(s.wait_exit(), 0, "{}", s.screen());
 }
+
+/// `.edit` alone on a line opens the last statement from history; what comes back runs, and
+/// becomes the newest history entry.
+#[test]
+fn dot_edit_opens_the_last_statement() {
+    let Some(mut term) = Term::new() else { return };
+    let seen = term.file_str("seen.sql");
+    let editor = term.script(
+        "editor.sh",
+        &format!(
+            "cp \"$1\" {}\nprintf 'select 40 + 2;\\n' > \"$1\"",
+            super::sh_quote(&seen)
+        ),
+    );
+    term.set_env("EDITOR", &editor).unset_env("VISUAL");
+    let s = term.start("litesh");
+    s.run("select 7 * 6;");
+    s.wait_line("42");
+    s.wait_prompt();
+    s.run(".edit");
+    s.wait_lines("42", 2);
+    s.wait_prompt();
+    assert_eq!(
+        std::fs::read_to_string(term.file("seen.sql")).unwrap(),
+        "select 7 * 6;\n"
+    );
+    s.key("C-d");
+    assert_eq!(s.wait_exit(), 0, "{}", s.screen());
+    let history = std::fs::read_to_string(term.history_file()).unwrap_or_default();
+    assert!(history.contains("select 40 + 2;"), "{history}");
+}

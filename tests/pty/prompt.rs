@@ -189,3 +189,27 @@ fn a_failed_dot_command_or_runtime_error_also_makes_ctrl_d_exit_1() {
         }
     }
 }
+
+/// A settings file that does not parse is named in one line, and the shell starts with the
+/// defaults; a good one sets the mode at the prompt.
+#[test]
+fn a_bad_settings_file_is_reported_and_the_shell_starts() {
+    let Some(term) = Term::new() else { return };
+    std::fs::write(term.config_file(), "mode = \"pretty\"\nmoed = 1\n").unwrap();
+    let s = term.start("litesh");
+    let screen = s.wait_prompt();
+    assert!(screen.contains("litesh: ignoring"), "{screen}");
+    assert!(screen.contains("moed"), "{screen}");
+    s.run("select 5;");
+    s.wait_line("5");
+    s.key("C-d");
+    assert_eq!(s.wait_exit(), 0, "{}", s.screen());
+
+    std::fs::write(term.config_file(), "mode = \"pretty\"\n").unwrap();
+    let s = term.start("litesh");
+    s.wait_prompt();
+    s.run("select 5 as five;");
+    s.wait_for("(1 row)");
+    s.key("C-d");
+    assert_eq!(s.wait_exit(), 0, "{}", s.screen());
+}
