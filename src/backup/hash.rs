@@ -60,6 +60,7 @@ const FORMAT: &[u8] = b"litesh content hash v1\0";
 /// otherwise (then uncommitted changes of that transaction are seen). Streams: memory use
 /// does not grow with the size of a table.
 pub fn content(conn: &Connection, schema: &str) -> rusqlite::Result<Content> {
+    known_schema(conn, schema)?;
     if !conn.is_autocommit() {
         return hash_schema(conn, schema);
     }
@@ -97,6 +98,26 @@ pub fn integrity(conn: &Connection, schema: &str) -> Result<(), Vec<String>> {
         Ok(()) if lines.is_empty() => Err(vec!["integrity_check returned nothing".into()]),
         Ok(()) => Err(lines),
     }
+}
+
+/// `Err("unknown database NAME")` unless `schema` names a database of `conn` (SQLite's
+/// own error would name the table `NAME.sqlite_schema`).
+fn known_schema(conn: &Connection, schema: &str) -> rusqlite::Result<()> {
+    if schema.eq_ignore_ascii_case("temp") {
+        return Ok(());
+    }
+    let mut st = prepare(conn, b"SELECT name FROM pragma_database_list")?;
+    while step(&mut st)? {
+        if let Value::Text(n) = st.value(0) {
+            if n.eq_ignore_ascii_case(schema.as_bytes()) {
+                return Ok(());
+            }
+        }
+    }
+    Err(failure(
+        ffi::SQLITE_ERROR,
+        format!("unknown database {schema}").into_bytes(),
+    ))
 }
 
 /// The message of an SQLite error, without rusqlite's decoration when there is a message.
@@ -583,7 +604,8 @@ mod tests {
         assert_eq!(t.tables[0].rows, 2);
         assert!(content(&conn, "main").unwrap().tables.is_empty());
         let e = content(&conn, "nosuch").unwrap_err();
-        assert!(error_text(&e).contains("nosuch"), "{e}");
+        assert_eq!(error_text(&e), "unknown database nosuch");
+        assert!(content(&conn, "MAIN").is_ok());
         // The failed attempt left no transaction behind.
         assert!(conn.is_autocommit());
     }
