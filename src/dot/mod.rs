@@ -28,6 +28,7 @@ mod system;
 mod testcase;
 mod testing;
 mod unsupported;
+mod verify;
 
 pub use registry::REGISTRY;
 
