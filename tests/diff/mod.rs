@@ -15,3 +15,4 @@ mod restore;
 mod schema;
 mod settings;
 mod signals;
+mod verify;
