@@ -459,6 +459,17 @@ mod tests {
     }
 
     #[test]
+    fn text_encoding_is_layout_too() {
+        let sql = "CREATE TABLE t(a TEXT); INSERT INTO t VALUES('Zoë 日本'), ('x');";
+        let a = db(sql);
+        let b = db("PRAGMA encoding='UTF-16be';");
+        b.execute_batch(sql).unwrap();
+        let enc: String = b.query_row("PRAGMA encoding", [], |r| r.get(0)).unwrap();
+        assert_eq!(enc, "UTF-16be");
+        assert_eq!(content(&a, "main").unwrap(), content(&b, "main").unwrap());
+    }
+
+    #[test]
     fn insertion_order_of_rowid_tables_is_rowid_order() {
         let a =
             hash("CREATE TABLE t(a INTEGER PRIMARY KEY, b); INSERT INTO t VALUES(2,'x'),(1,'y');");
