@@ -6,7 +6,9 @@
 //! `--against` without a value compares with "main" of the shell's database; since its
 //! value is optional, FILE comes first (`.verify b.db --against`), or the value is attached
 //! (`--against=aux`). The report goes to the current output; a failed check also returns
-//! its reason as the command's error, so the exit code of `litesh DB ".verify FILE"` is 1.
+//! its reason as the command's error, so the exit code of `litesh DB ".verify FILE"` is 1;
+//! it also marks the shell ([`Shell::check_failed`]) so that the exit code is 1 even when
+//! the shell goes on (`-cmd ".verify FILE"` without `-bail`, input after it that runs fine).
 
 use std::ffi::OsString;
 use std::io::Write;
@@ -79,6 +81,7 @@ pub fn verify(shell: &mut Shell, args: &[Vec<u8>]) -> DotResult {
     match report.problem() {
         None => Ok(Flow::Continue),
         Some(p) => {
+            shell.check_failed = true;
             shell.out.flush()?;
             Err(Failure::msg(format!("Error: .verify: {name}: {p}")))
         }

@@ -226,7 +226,7 @@ fn database_truncated_to_half_fails() {
     let o = lite(s.path(), &[":memory:", ".verify half.db"]);
     assert_failed(&o, "half.db", "integrity check failed: ");
     assert!(text(&o.stdout).contains("\nintegrity: FAILED\n"));
-    // Also when the command comes from a script, and with -bail -cmd.
+    // Also when the command comes from a script, or from -cmd.
     let o = run_in(
         &litesh(),
         s.path(),
@@ -235,6 +235,21 @@ fn database_truncated_to_half_fails() {
     );
     assert_eq!(o.code, Some(1));
     assert!(text(&o.stdout).ends_with("after\n"), "{}", text(&o.stdout));
+    // -cmd without -bail goes on (as for any command), but the exit code still says it.
+    let o = lite(
+        s.path(),
+        &["-cmd", ".verify half.db", ":memory:", "SELECT 'yes'"],
+    );
+    assert_eq!(o.code, Some(1));
+    assert!(text(&o.stdout).ends_with("yes\n"));
+    let o = run_in(
+        &litesh(),
+        s.path(),
+        &["-cmd", ".verify half.db", ":memory:"],
+        b"SELECT 1;\n",
+    );
+    assert_eq!(o.code, Some(1));
+    assert!(text(&o.stdout).ends_with("\n1\n"));
     let o = lite(
         s.path(),
         &[
