@@ -29,6 +29,7 @@ mod system;
 mod testcase;
 mod testing;
 mod unsupported;
+mod verify;
 
 pub use registry::REGISTRY;
 

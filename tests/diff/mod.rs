@@ -16,3 +16,4 @@ mod safe_copy;
 mod schema;
 mod settings;
 mod signals;
+mod verify;
