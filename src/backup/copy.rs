@@ -308,7 +308,13 @@ fn verify_copy(src: &Connection, schema: &str, dest: &Path) -> Result<String, Co
     let copy = Connection::open_with_flags(dest, flags)
         .map_err(|e| CopyError::Verify(format!("verify: FAILED: cannot open {name}: {e}")))?;
     if let Err(problems) = hash::integrity(&copy, "main") {
-        let first = problems.first().cloned().unwrap_or_default();
+        // One line: the first problem itself, not the "*** in database main ***" header.
+        let first = problems
+            .iter()
+            .flat_map(|p| p.lines())
+            .find(|l| !l.trim().is_empty() && !l.starts_with("***"))
+            .unwrap_or("damaged")
+            .to_string();
         return Err(CopyError::Verify(format!(
             "verify: FAILED: {name}: integrity check: {first}"
         )));

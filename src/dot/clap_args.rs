@@ -15,11 +15,11 @@ pub fn parse<T: clap::Parser>(shell: &mut Shell, args: &[Vec<u8>]) -> Result<Opt
         ".{}",
         String::from_utf8_lossy(args.first().map_or(&[][..], |a| a))
     );
-    let words = std::iter::once(OsString::from(bin.clone())).chain(
-        args.iter()
-            .skip(1)
-            .map(|a| OsString::from(String::from_utf8_lossy(a).into_owned())),
-    );
+    // Bytes as they are: a file name need not be UTF-8.
+    let words = std::iter::once(OsString::from(bin.clone())).chain(args.iter().skip(1).map(|a| {
+        use std::os::unix::ffi::OsStringExt;
+        OsString::from_vec(a.clone())
+    }));
     let cmd = T::command()
         .bin_name(bin)
         .color(clap::ColorChoice::Never)

@@ -376,7 +376,10 @@ pub fn backup(shell: &mut Shell, args: &[Vec<u8>]) -> DotResult {
             Ok(Flow::Continue)
         }
         Err(copy::CopyError::CannotOpen) => Err(quoted("Error: cannot open \"", &dest, "\"")),
-        Err(copy::CopyError::Verify(v)) => Err(Failure::msg(v)),
+        Err(copy::CopyError::Verify(v)) => {
+            shell.check_failed = true;
+            Err(Failure::msg(v))
+        }
         Err(e) => Err(Failure::msg(format!("Error: {e}"))),
     }
 }

@@ -10,7 +10,6 @@
 //! it also marks the shell ([`Shell::check_failed`]) so that the exit code is 1 even when
 //! the shell goes on (`-cmd ".verify FILE"` without `-bail`, input after it that runs fine).
 
-use std::ffi::OsString;
 use std::io::Write;
 use std::path::PathBuf;
 use std::sync::atomic::Ordering;
@@ -43,33 +42,13 @@ struct VerifyArgs {
     json: bool,
 }
 
-fn os(b: &[u8]) -> OsString {
-    #[cfg(unix)]
-    {
-        use std::os::unix::ffi::OsStrExt;
-        std::ffi::OsStr::from_bytes(b).to_os_string()
-    }
-    #[cfg(not(unix))]
-    {
-        OsString::from(String::from_utf8_lossy(b).into_owned())
-    }
-}
-
 /// `.verify FILE ?--against ?DB?? ?--json?`
 pub fn verify(shell: &mut Shell, args: &[Vec<u8>]) -> DotResult {
     if let Some(f) = shell.fail_if_safe("cannot run .verify in safe mode") {
         return Ok(f);
     }
-    let parsed = match VerifyArgs::try_parse_from(args.iter().map(|a| os(a))) {
-        Ok(p) => p,
-        Err(e) => {
-            let text = e.render().to_string();
-            if e.kind() == clap::error::ErrorKind::DisplayHelp {
-                shell.out.write_all(text.as_bytes())?;
-                return Ok(Flow::Continue);
-            }
-            return Err(Failure::msg(text.trim_end()));
-        }
+    let Some(parsed) = super::clap_args::parse::<VerifyArgs>(shell, args)? else {
+        return Ok(Flow::Continue);
     };
     let name = parsed.file.to_string_lossy().into_owned();
     let report = run(shell, &parsed, &name)?;
