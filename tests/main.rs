@@ -12,3 +12,5 @@ mod prop;
 mod registry;
 
 mod compat;
+
+mod pty;

@@ -7,6 +7,7 @@ use std::io::Write;
 use rusqlite::backup::{Backup, StepResult};
 use rusqlite::Connection;
 
+use crate::backup::copy;
 use crate::dump::{self, DumpOptions};
 use crate::exec::raw;
 use crate::input::{PipeReader, Reader};
@@ -313,7 +314,30 @@ fn dest_error(conn: &Connection) -> Failure {
     Failure::Msg(m)
 }
 
-/// `.backup ?DB? FILE` and `.save ?DB? FILE`
+/// litesh's own `.backup`/`.save` options: with any of them on the line, clap parses it
+/// (sqlite3's own options keep sqlite3's parsing and messages otherwise).
+#[derive(clap::Parser, Debug)]
+#[command(
+    name = ".backup",
+    about = "Backup DB (default \"main\") to FILE: a consistent copy, never half-written",
+    disable_version_flag = true
+)]
+struct BackupArgs {
+    /// Check the copy: integrity and content hash against DB at the copy's point in time
+    #[arg(long)]
+    verify: bool,
+    /// Write FILE without journal and fsync() (sqlite3's option)
+    #[arg(long = "async")]
+    no_sync: bool,
+    /// ?DB? FILE
+    #[arg(num_args = 1..=2, required = true, value_name = "DB FILE")]
+    names: Vec<std::ffi::OsString>,
+}
+
+/// The options only litesh has.
+const NEW_BACKUP_FLAGS: &[&[u8]] = &[b"--verify", b"-verify", b"--help", b"-h"];
+
+/// `.backup ?DB? FILE` and `.save ?DB? FILE`: see `backup/copy.rs`.
 pub fn backup(shell: &mut Shell, args: &[Vec<u8>]) -> DotResult {
     let msg = format!(
         "cannot run .{} in safe mode",
@@ -322,8 +346,49 @@ pub fn backup(shell: &mut Shell, args: &[Vec<u8>]) -> DotResult {
     if let Some(f) = shell.fail_if_safe(&msg) {
         return Ok(f);
     }
+    let (db, dest, opts) = if args[1..].iter().any(|a| NEW_BACKUP_FLAGS.contains(&&a[..])) {
+        let parsed = match crate::dot::clap_args::parse::<BackupArgs>(shell, args)? {
+            Some(p) => p,
+            None => return Ok(Flow::Continue),
+        };
+        let mut names = parsed.names.into_iter().map(|n| n.into_encoded_bytes());
+        let first = names.next().unwrap_or_default();
+        let (db, dest) = match names.next() {
+            Some(second) => (first, second),
+            None => (b"main".to_vec(), first),
+        };
+        let opts = copy::Options {
+            is_async: parsed.no_sync,
+            verify: parsed.verify,
+        };
+        (db, dest, opts)
+    } else {
+        sqlite3_backup_args(args)?
+    };
+    shell.ensure_open()?;
+    let src = shell.db.conn.as_ref().expect("opened above");
+    let db_name = String::from_utf8_lossy(&db).into_owned();
+    match copy::copy(src, &db_name, std::path::Path::new(os(&dest)), opts) {
+        Ok(report) => {
+            if let Some(v) = report.verdict {
+                eprintln!("{v}");
+            }
+            Ok(Flow::Continue)
+        }
+        Err(copy::CopyError::CannotOpen) => Err(quoted("Error: cannot open \"", &dest, "\"")),
+        Err(copy::CopyError::Verify(v)) => {
+            shell.check_failed = true;
+            Err(Failure::msg(v))
+        }
+        Err(e) => Err(Failure::msg(format!("Error: {e}"))),
+    }
+}
+
+/// sqlite3 3.40.1's parsing of `.backup ?DB? ?OPTIONS? FILENAME`.
+fn sqlite3_backup_args(args: &[Vec<u8>]) -> Result<(Vec<u8>, Vec<u8>, copy::Options), Failure> {
     let mut dest: Option<&[u8]> = None;
     let mut db: Option<&[u8]> = None;
+    let mut opts = copy::Options::default();
     for a in &args[1..] {
         if a.first() == Some(&b'-') {
             let z = if a.get(1) == Some(&b'-') {
@@ -337,7 +402,7 @@ pub fn backup(shell: &mut Shell, args: &[Vec<u8>]) -> DotResult {
                         "Error: .backup --append is not supported by litesh",
                     ))
                 }
-                b"-async" => {}
+                b"-async" => opts.is_async = true,
                 _ => return Err(quoted("unknown option: ", a, "")),
             }
         } else if dest.is_none() {
@@ -352,33 +417,7 @@ pub fn backup(shell: &mut Shell, args: &[Vec<u8>]) -> DotResult {
     let Some(dest) = dest else {
         return Err(Failure::msg("missing FILENAME argument on .backup"));
     };
-    let db = db.unwrap_or(b"main");
-    let is_async = args[1..].iter().any(|a| a == b"-async" || a == b"--async");
-    let mut pdest = open_other(dest, true)?;
-    if is_async {
-        let _ = pdest.execute_batch("PRAGMA synchronous=OFF; PRAGMA journal_mode=OFF;");
-    }
-    shell.ensure_open()?;
-    let src = shell.db.conn.as_ref().expect("opened above");
-    let db_name = String::from_utf8_lossy(db).into_owned();
-    let r = match Backup::new_with_names(src, db_name.as_str(), &mut pdest, "main") {
-        Ok(b) => step_all(&b),
-        Err(_) => Err(()),
-    };
-    match r {
-        Ok(()) => Ok(Flow::Continue),
-        Err(()) => Err(dest_error(&pdest)),
-    }
-}
-
-fn step_all(b: &Backup<'_, '_>) -> Result<(), ()> {
-    loop {
-        match b.step(100) {
-            Ok(StepResult::More) => continue,
-            Ok(StepResult::Done) => break Ok(()),
-            Ok(_) | Err(_) => break Err(()),
-        }
-    }
+    Ok((db.unwrap_or(b"main").to_vec(), dest.to_vec(), opts))
 }
 
 /// `.restore ?DB? FILE`

@@ -6,6 +6,7 @@
 //! concern; each gets the tokenized arguments (`args[0]` is the word as typed).
 
 mod auth;
+pub mod clap_args;
 mod clone;
 pub mod conn;
 mod diag;
@@ -29,6 +30,7 @@ mod system;
 mod testcase;
 mod testing;
 mod unsupported;
+mod verify;
 
 pub use registry::REGISTRY;
 

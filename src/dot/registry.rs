@@ -4,7 +4,7 @@
 
 use super::{
     auth, clone, conn, diag, hash, help, import, io, lint, mode, params, recover, schema, selftest,
-    session, settings, snapshot, system, testcase, testing, unsupported, DotCommand, Rule,
+    session, settings, snapshot, system, testcase, testing, unsupported, verify, DotCommand, Rule,
 };
 
 /// Every dot-command, in sqlite3 3.40.1's dispatch order (`do_meta_command`).
@@ -637,6 +637,13 @@ pub const REGISTRY: &[DotCommand] = &[
         rule: Rule::Prefix(0),
         run: Some(diag::vfsname),
         help: Some(".vfsname ?AUX?           Print the name of the VFS stack\n"),
+    },
+    // litesh's own: exact name only, so no sqlite3 prefix resolves differently.
+    DotCommand {
+        name: "verify",
+        rule: Rule::Exact,
+        run: Some(verify::verify),
+        help: None,
     },
     DotCommand {
         name: "wheretrace",

@@ -13,7 +13,6 @@
 //! environment variables). `create --every` runs in the foreground until SIGINT or SIGTERM,
 //! which end it between steps.
 
-use std::ffi::OsString;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -22,9 +21,9 @@ use std::time::{Duration, Instant};
 
 use clap::{Args, ColorChoice, Parser, Subcommand};
 
+use crate::backup::retention;
 use crate::backup::snapshot::{
-    self, retention_placeholder as retention, CreateOptions, Listed, Manifest, Policy, Pruned,
-    Repo, Verified,
+    self, CreateOptions, Listed, Manifest, Policy, Pruned, Repo, Verified,
 };
 use crate::shell::{DotResult, Failure, Flow, Shell, SEEN_INTERRUPT};
 
@@ -172,25 +171,10 @@ struct PruneArgs {
     dry_run: bool,
 }
 
-fn os(b: &[u8]) -> OsString {
-    use std::os::unix::ffi::OsStrExt;
-    std::ffi::OsStr::from_bytes(b).to_os_string()
-}
-
 /// `.snapshot SUBCOMMAND …`
 pub fn snapshot(shell: &mut Shell, args: &[Vec<u8>]) -> DotResult {
-    let argv = std::iter::once(OsString::from(".snapshot")).chain(args[1..].iter().map(|a| os(a)));
-    let cli = match Cli::try_parse_from(argv) {
-        Ok(c) => c,
-        Err(e) => {
-            use clap::error::ErrorKind;
-            let text = e.render().to_string();
-            if e.kind() == ErrorKind::DisplayHelp {
-                shell.out.write_all(text.as_bytes())?;
-                return Ok(Flow::Continue);
-            }
-            return Err(Failure::msg(text.trim_end()));
-        }
+    let Some(cli) = super::clap_args::parse::<Cli>(shell, args)? else {
+        return Ok(Flow::Continue); // --help
     };
     if let Some(f) = shell.fail_if_safe("cannot run .snapshot in safe mode") {
         return Ok(f);
@@ -259,40 +243,8 @@ fn create(shell: &mut Shell, a: CreateArgs) -> DotResult {
         writeln!(shell.out, "{}", m.id)?;
         return Ok(Flow::Continue);
     };
-    let interval = parse_interval(every).map_err(|e| err(format!("--every: {e}")))?;
+    let interval = retention::parse_duration(every).map_err(|e| err(format!("--every: {e}")))?;
     every_loop(shell, &repo, &a, interval, policy.as_ref())
-}
-
-/// `30s`, `15m`, `2h`, `1d`, or combinations (`1h30m`); plain digits are seconds.
-pub fn parse_interval(s: &str) -> Result<Duration, String> {
-    let mut total = 0u64;
-    let mut num = String::new();
-    for c in s.chars() {
-        if c.is_ascii_digit() {
-            num.push(c);
-            continue;
-        }
-        let n: u64 = num.parse().map_err(|_| format!("bad duration {s:?}"))?;
-        num.clear();
-        let unit = match c {
-            's' => 1,
-            'm' => 60,
-            'h' => 3600,
-            'd' => 86400,
-            _ => return Err(format!("bad duration {s:?} (use s, m, h, d)")),
-        };
-        total = total.saturating_add(n.saturating_mul(unit));
-    }
-    if !num.is_empty() {
-        total = total.saturating_add(
-            num.parse::<u64>()
-                .map_err(|_| format!("bad duration {s:?}"))?,
-        );
-    }
-    if total == 0 {
-        return Err(format!("bad duration {s:?}: must be at least 1s"));
-    }
-    Ok(Duration::from_secs(total))
 }
 
 /// SIGTERM for `--every`: while `active`, SIGTERM only sets `seen`; otherwise it does what
@@ -673,15 +625,5 @@ mod tests {
         assert!(p("bogus").is_err());
         let e = p("restore r").unwrap_err().render().to_string();
         assert!(e.contains("FILE"), "{e}");
-    }
-
-    #[test]
-    fn intervals() {
-        assert_eq!(parse_interval("1s").unwrap(), Duration::from_secs(1));
-        assert_eq!(parse_interval("1h30m").unwrap(), Duration::from_secs(5400));
-        assert_eq!(parse_interval("90").unwrap(), Duration::from_secs(90));
-        assert!(parse_interval("0s").is_err());
-        assert!(parse_interval("1x").is_err());
-        assert!(parse_interval("").is_err());
     }
 }

@@ -80,6 +80,12 @@ impl Output {
         Ok(())
     }
 
+    /// True when `e` says the pager was quit before it read everything: the reader has
+    /// what it wanted, so the statement stops quietly and nothing failed.
+    pub fn reader_quit(&self, e: &io::Error) -> bool {
+        is_broken_pipe(e) && matches!(self.target, Target::Paged(_))
+    }
+
     /// Before a message goes to stderr: output held back for the pager goes out first.
     pub fn release_held(&mut self) -> io::Result<()> {
         match &mut self.target {

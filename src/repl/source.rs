@@ -81,6 +81,13 @@ impl Repl {
                 EditMode::Emacs => rustyline::EditMode::Emacs,
                 EditMode::Vi => rustyline::EditMode::Vi,
             })
+            // With stdout redirected, the editor works on /dev/tty, so that no prompt or
+            // cursor movement lands in the output file.
+            .behavior(if std::io::IsTerminal::is_terminal(&std::io::stdout()) {
+                rustyline::Behavior::Stdio
+            } else {
+                rustyline::Behavior::PreferTerm
+            })
             .color_mode(if theme.is_some() {
                 rustyline::ColorMode::Enabled
             } else {

@@ -52,10 +52,11 @@ impl Shell {
                 false
             }
             Err(ExecError::Io(e)) => {
+                let quit_pager = self.out.reader_quit(&e);
                 if let Flow::Exit(c) = self.io_failure(&e) {
                     return Err(Flow::Exit(c));
                 }
-                true
+                !quit_pager
             }
             Err(ExecError::Exit(c)) => return Err(Flow::Exit(c)),
             Err(e) => {
@@ -89,6 +90,7 @@ impl Shell {
         }
         let out = match r {
             Ok(f) => (f, None),
+            Err(Failure::Io(e)) if self.out.reader_quit(&e) => (self.io_failure(&e), None),
             Err(f) => {
                 let code = match f {
                     Failure::Code(c) => c,

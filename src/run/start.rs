@@ -249,7 +249,8 @@ fn cut19(v: OsString) -> Vec<u8> {
     b
 }
 
-/// Flushes and closes everything; a failed write makes a zero exit code non-zero.
+/// Flushes and closes everything; a failed write or a failed check (`.verify`) makes a zero
+/// exit code non-zero.
 fn finish(shell: &mut Shell, code: i32) -> i32 {
     if let Err(e) = shell.out.reset() {
         shell.io_failure(&e);
@@ -258,7 +259,7 @@ fn finish(shell: &mut Shell, code: i32) -> i32 {
         shell.io_failure(&e);
     }
     shell.db.close();
-    if code == 0 && shell.output_failed {
+    if code == 0 && (shell.output_failed || shell.check_failed) {
         return 1;
     }
     code

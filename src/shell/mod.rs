@@ -183,6 +183,9 @@ pub struct Shell {
     pub interrupt: InterruptSlot,
     /// Set once a write to the output failed (reported at exit).
     pub output_failed: bool,
+    /// Set when one of litesh's own checks (`.verify`) failed: the exit code is then 1 even
+    /// if the shell went on (`-cmd` without `-bail`, later input that ran fine).
+    pub check_failed: bool,
     /// `-safe`: the setting that persists.
     pub safe_persist: bool,
     /// Safe mode for the current command (`.nonce` lifts it for one command).
@@ -214,6 +217,7 @@ impl Shell {
             lineno: 0,
             interrupt: Arc::new(Mutex::new(None)),
             output_failed: false,
+            check_failed: false,
             safe_persist: false,
             safe: false,
             nonce: None,

@@ -35,7 +35,6 @@ pub mod pipeline;
 pub mod prune;
 pub mod repo;
 pub mod restore;
-pub mod retention_placeholder;
 pub mod s3;
 pub mod store;
 

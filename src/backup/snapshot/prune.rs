@@ -11,7 +11,7 @@ use std::collections::HashSet;
 use super::lock::Lock;
 use super::manifest::{object_id, Drill, Manifest};
 use super::repo::Repo;
-use super::retention_placeholder as retention;
+use crate::backup::retention;
 
 /// Temporary files older than this are leftovers of a killed writer (seconds).
 const LEFTOVER_AGE: u64 = 3600;
