@@ -1,7 +1,7 @@
 //! `.snapshot`: litesh's snapshot repository (see [`crate::backup::snapshot`]).
 //!
 //! ```text
-//! .snapshot create REPO ?--tag T? ?--schema S? ?--every DURATION ?--keep-* N…? ?--drill??
+//! .snapshot create REPO ?--tag T? ?--schema S? ?--keep-* N…? ?--drill? ?--every DURATION?
 //! .snapshot list REPO ?--json?
 //! .snapshot restore REPO ID|latest FILE
 //! .snapshot verify REPO ?ID|latest|--all?
@@ -121,10 +121,10 @@ struct CreateArgs {
     /// Keep running: a snapshot every DURATION (e.g. 30s, 15m, 1h) until SIGINT or SIGTERM
     #[arg(long, value_name = "DURATION")]
     every: Option<String>,
-    /// With --every: after each snapshot, restore-test it and one random older snapshot
-    #[arg(long, requires = "every")]
+    /// After the snapshot (each one, with --every), restore-test it and one random older one
+    #[arg(long)]
     drill: bool,
-    /// With --every: prune with these rules after each snapshot
+    /// Prune with these rules after the snapshot (after each one, with --every)
     #[command(flatten)]
     keep: KeepArgs,
 }
@@ -236,11 +236,8 @@ fn create(shell: &mut Shell, a: CreateArgs) -> DotResult {
         None
     };
     let Some(every) = a.every.as_deref() else {
-        if policy.is_some() {
-            return Err(err("--keep-* options go with --every (or use prune)".into()));
-        }
-        let m = create_once(shell, &repo, &a)?;
-        writeln!(shell.out, "{}", m.id)?;
+        // One snapshot, then (with --keep-*) the prune that goes with it: one cron line.
+        every_step(shell, &repo, &a, policy.as_ref())?;
         return Ok(Flow::Continue);
     };
     let interval = retention::parse_duration(every).map_err(|e| err(format!("--every: {e}")))?;
@@ -367,10 +364,8 @@ fn every_step(
     let m = create_once(shell, repo, a)?;
     writeln!(shell.out, "{}", m.id)?;
     shell.out.flush()?;
-    if let Some(p) = policy {
-        let pruned = snapshot::prune(repo, p, false, &mut notice).map_err(err)?;
-        print_pruned(shell, &pruned)?;
-    }
+    // Drill first, so that the prune after it protects the new snapshot once it passed.
+    let mut drilled = Ok(());
     if a.drill {
         let all = repo.snapshots().map_err(err)?;
         let mut targets = vec![m.clone()];
@@ -380,9 +375,15 @@ fn every_step(
             targets.push(older[r % older.len()].clone());
         }
         let results: Vec<Verified> = targets.iter().map(|t| snapshot::verify(repo, t)).collect();
-        report_verified(shell, &results)?;
+        // A failed drill is reported, and prune still runs: it never removes the newest
+        // snapshot whose drill passed.
+        drilled = report_verified(shell, &results);
     }
-    Ok(())
+    if let Some(p) = policy {
+        let pruned = snapshot::prune(repo, p, false, &mut notice).map_err(err)?;
+        print_pruned(shell, &pruned)?;
+    }
+    drilled
 }
 
 // ------------------------------------------------------------------------------ list
@@ -621,7 +622,8 @@ mod tests {
         let p = |s: &str| Cli::try_parse_from(std::iter::once(".snapshot").chain(s.split(' ')));
         assert!(matches!(p("create r --tag x").unwrap().cmd, Cmd::Create(_)));
         assert!(p("verify r abc --all").is_err());
-        assert!(p("create r --drill").is_err());
+        assert!(p("create r --drill --keep-last 2").is_ok());
+        assert!(p("create r --keep-last x").is_err());
         assert!(p("bogus").is_err());
         let e = p("restore r").unwrap_err().render().to_string();
         assert!(e.contains("FILE"), "{e}");

@@ -459,6 +459,19 @@ fn prune_keeps_what_the_rules_keep() {
         let left = list(&s, &repo);
         // Every snapshot passed the drill above: the newest is the protected one too.
         assert_eq!(left.len(), 1, "{left:?}");
+        // create with --keep-* prunes right after it (one cron line); --drill checks it.
+        ok(&s, &repo, "db.db", "INSERT INTO t VALUES(1)");
+        let out = ok(
+            &s,
+            &repo,
+            "db.db",
+            ".snapshot create {repo} --keep-last 1 --drill",
+        );
+        let id = out.lines().next().unwrap();
+        assert!(out.contains(&format!("{id} ok")), "{out}");
+        let left = list(&s, &repo);
+        assert_eq!(left.len(), 1, "{out}");
+        assert_eq!(left[0]["id"], id);
     }
 }
 
