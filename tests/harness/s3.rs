@@ -2,6 +2,8 @@
 //! free loopback port with a temporary root directory. Each test gets its own bucket (a
 //! sub-directory of the root) and the `AWS_*` variables to hand to the litesh child.
 //!
+//! `.ci/run` starts one server itself and names it in `LITESH_S3_PORT` and `LITESH_S3_ROOT`
+//! (its keys are the ones below); the tests then use that one. Otherwise they start their own.
 //! Without `s3s-fs` (on PATH or in ~/.cargo/bin) the S3 cases are skipped with a loud
 //! warning, and fail under CI (`CI=true`). The server is started through `sh`, which kills
 //! it when this process's end of its stdin pipe closes, so no server outlives the tests.
@@ -20,9 +22,9 @@ const SECRET: &str = "litesh-test-secret";
 
 struct Server {
     port: u16,
-    root: tempfile::TempDir,
-    // Held for the life of the process: dropping the pipe stops the server.
-    _guard: Mutex<(Child, ChildStdin)>,
+    root: PathBuf,
+    // Held for the life of the process: dropping the pipe stops a server started here.
+    _guard: Option<(tempfile::TempDir, Mutex<(Child, ChildStdin)>)>,
 }
 
 /// One test's bucket.
@@ -50,7 +52,22 @@ fn find_binary() -> Option<PathBuf> {
     })
 }
 
+/// The server `.ci/run` started, if it named one.
+fn given() -> Option<Server> {
+    let port = std::env::var("LITESH_S3_PORT").ok()?.parse().ok()?;
+    let root = PathBuf::from(std::env::var_os("LITESH_S3_ROOT")?);
+    TcpStream::connect(("127.0.0.1", port)).ok()?;
+    Some(Server {
+        port,
+        root,
+        _guard: None,
+    })
+}
+
 fn start() -> Option<Server> {
+    if let Some(s) = given() {
+        return Some(s);
+    }
     let Some(bin) = find_binary() else {
         eprintln!(
             "\n!!!!! s3s-fs is missing: the S3 snapshot tests CANNOT RUN. Install it with \
@@ -89,8 +106,8 @@ fn start() -> Option<Server> {
     }
     Some(Server {
         port,
-        root,
-        _guard: Mutex::new((child, stdin)),
+        root: root.path().to_path_buf(),
+        _guard: Some((root, Mutex::new((child, stdin)))),
     })
 }
 
@@ -108,8 +125,13 @@ pub fn bucket() -> Option<Bucket> {
         }
         return None;
     };
-    let name = format!("bucket{:04}", N.fetch_add(1, Ordering::SeqCst));
-    let dir = s.root.path().join(&name);
+    // Unique across test processes too: a server started by .ci/run outlives each of them.
+    let name = format!(
+        "bucket-{}-{:04}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::SeqCst)
+    );
+    let dir = s.root.join(&name);
     std::fs::create_dir(&dir).expect("bucket directory");
     let env = [
         ("AWS_ACCESS_KEY_ID", KEY.to_string()),
