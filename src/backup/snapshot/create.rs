@@ -262,7 +262,7 @@ fn store_chunk(
         return Ok(Stored { id, new: false });
     }
     let packed = zstd::bulk::compress(data, ZSTD_LEVEL).map_err(|e| format!("zstd: {e}"))?;
-    let wrote = repo.store().put_if_absent(&object_key(&id), &packed)?;
+    let wrote = repo.store().put_object(&object_key(&id), &packed)?;
     if wrote {
         added.fetch_add(packed.len() as u64, Ordering::Relaxed);
     }

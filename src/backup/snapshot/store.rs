@@ -31,7 +31,14 @@ pub trait Store: Send + Sync {
     fn delete(&self, key: &str) -> StoreResult<()>;
     /// Whether `key` exists.
     fn exists(&self, key: &str) -> StoreResult<bool>;
-    /// Makes every write so far durable (local: fsync the directories written to).
+    /// Stores a content-addressed object unless it is there already; true when it wrote.
+    /// It need not be visible under `key` before [`Store::sync`], but once it is, its bytes
+    /// are durable (a later snapshot may reuse it without reading it).
+    fn put_object(&self, key: &str, data: &[u8]) -> StoreResult<bool> {
+        self.put_if_absent(key, data)
+    }
+    /// Makes every write so far durable and every [`Store::put_object`] visible (local:
+    /// one `syncfs`, the objects linked into place, another `syncfs`).
     fn sync(&self) -> StoreResult<()> {
         Ok(())
     }
@@ -84,6 +91,9 @@ pub struct LocalStore {
     root: PathBuf,
     /// Directories that gained entries since the last [`Store::sync`].
     dirty: Mutex<BTreeSet<PathBuf>>,
+    /// Objects written under temporary names, to be linked into place by [`Store::sync`]
+    /// once their bytes are on disk: (temporary path, final path).
+    staged: Mutex<Vec<(PathBuf, PathBuf)>>,
     counter: AtomicU64,
 }
 
@@ -93,6 +103,7 @@ impl LocalStore {
         LocalStore {
             root: root.into(),
             dirty: Mutex::new(BTreeSet::new()),
+            staged: Mutex::new(Vec::new()),
             counter: AtomicU64::new(0),
         }
     }
@@ -142,6 +153,11 @@ impl LocalStore {
 
     /// Writes `data` to a new fsynced temporary file under `tmp/` and returns its path.
     fn write_temp(&self, data: &[u8]) -> StoreResult<PathBuf> {
+        self.write_temp_with(data, true)
+    }
+
+    /// Writes `data` to a new temporary file under `tmp/`, fsynced when `durable`.
+    fn write_temp_with(&self, data: &[u8], durable: bool) -> StoreResult<PathBuf> {
         let dir = self.root.join("tmp");
         self.make_dir(&dir)?;
         let n = self.counter.fetch_add(1, Ordering::Relaxed);
@@ -149,7 +165,10 @@ impl LocalStore {
         let write = || -> io::Result<()> {
             let mut f = File::create(&p)?;
             f.write_all(data)?;
-            f.sync_all()
+            if durable {
+                f.sync_all()?;
+            }
+            Ok(())
         };
         if let Err(e) = write() {
             let _ = fs::remove_file(&p);
@@ -164,6 +183,18 @@ impl LocalStore {
             .ok_or_else(|| format!("no directory for {}", p.display()))?;
         self.make_dir(parent)?;
         Ok(parent.to_path_buf())
+    }
+}
+
+impl LocalStore {
+    /// Everything written to the repository's filesystem so far, data and directory entries,
+    /// made durable in one call (`syncfs(2)`).
+    fn sync_filesystem(&self) -> StoreResult<()> {
+        let root = File::open(&self.root).map_err(|e| self.err("cannot open", &self.root, e))?;
+        nix::unistd::syncfs(&root)
+            .map_err(|e| self.err("cannot sync", &self.root, io::Error::from(e)))?;
+        self.dirty.lock().unwrap_or_else(|e| e.into_inner()).clear();
+        Ok(())
     }
 }
 
@@ -279,7 +310,41 @@ impl Store for LocalStore {
         Ok(self.path(key)?.exists())
     }
 
+    fn put_object(&self, key: &str, data: &[u8]) -> StoreResult<bool> {
+        let p = self.path(key)?;
+        if p.exists() {
+            return Ok(false);
+        }
+        self.parent_of(&p)?;
+        // One syncfs in `sync` instead of an fsync per object: the object stays under its
+        // temporary name (which no snapshot refers to) until its bytes are on disk.
+        let tmp = self.write_temp_with(data, false)?;
+        self.staged
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push((tmp, p));
+        Ok(true)
+    }
+
     fn sync(&self) -> StoreResult<()> {
+        let staged = std::mem::take(&mut *self.staged.lock().unwrap_or_else(|e| e.into_inner()));
+        if !staged.is_empty() {
+            self.sync_filesystem()?;
+            for (tmp, p) in staged {
+                let r = fs::hard_link(&tmp, &p);
+                let _ = fs::remove_file(&tmp);
+                match r {
+                    Ok(()) => {
+                        if let Some(parent) = p.parent() {
+                            self.mark_dirty(parent);
+                        }
+                    }
+                    Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
+                    Err(e) => return Err(self.err("cannot store", &p, e)),
+                }
+            }
+            return self.sync_filesystem();
+        }
         let dirs = std::mem::take(&mut *self.dirty.lock().unwrap_or_else(|e| e.into_inner()));
         for d in dirs {
             sync_dir(&d).map_err(|e| self.err("cannot sync directory", &d, e))?;
@@ -317,6 +382,30 @@ impl Store for LocalStore {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn objects_appear_only_once_synced() {
+        let d = tempfile::tempdir().unwrap();
+        let s = LocalStore::new(d.path().join("repo"));
+        assert!(s.put_object("objects/ab/abc", b"chunk").unwrap());
+        // Not under its name before sync: a crash here leaves only a temporary file.
+        assert!(!s.exists("objects/ab/abc").unwrap());
+        s.sync().unwrap();
+        assert_eq!(
+            s.get("objects/ab/abc").unwrap().as_deref(),
+            Some(&b"chunk"[..])
+        );
+        assert!(!s.put_object("objects/ab/abc", b"chunk").unwrap());
+        // Staged twice in one snapshot: stored once, no temporary file left.
+        assert!(s.put_object("objects/cd/cde", b"x").unwrap());
+        assert!(s.put_object("objects/cd/cde", b"x").unwrap());
+        s.sync().unwrap();
+        assert_eq!(s.list("objects/").unwrap().len(), 2);
+        let tmp: Vec<_> = std::fs::read_dir(d.path().join("repo/tmp"))
+            .unwrap()
+            .collect();
+        assert!(tmp.is_empty());
+    }
 
     #[test]
     fn local_store_semantics() {
