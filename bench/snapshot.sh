@@ -70,12 +70,15 @@ echo "database: $SIZE bytes"
 cat "$DB" > /dev/null   # warm the page cache
 
 declare -a T_BACKUP T_FIRST T_INCR T_RESTORE
+# Each timed step starts with no dirty data left by the previous one (`sync`): what a step
+# writes is flushed in its own time, whichever tool it is.
 for r in $(seq "$ROUNDS"); do
-    rm -rf repo copy.db restored.db
-    t=$(now); "$SQLITE3" "$DB" ".backup copy.db"; T_BACKUP+=("$(elapsed "$t")")
+    rm -rf repo copy.db restored.db; sync
+    t=$(now); "$SQLITE3" "$DB" ".backup copy.db"; T_BACKUP+=("$(elapsed "$t")"); sync
     t=$(now); "$LITESH" "$DB" ".snapshot create repo" > /dev/null; T_FIRST+=("$(elapsed "$t")")
-    change_contiguous
+    change_contiguous; sync
     t=$(now); "$LITESH" "$DB" ".snapshot create repo" > /dev/null; T_INCR+=("$(elapsed "$t")")
+    sync
     t=$(now); "$LITESH" ":memory:" ".snapshot restore repo latest restored.db" > /dev/null
     T_RESTORE+=("$(elapsed "$t")")
 done
