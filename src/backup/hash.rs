@@ -349,14 +349,7 @@ fn hash_table(
 
 /// Appends `name` as a double-quoted SQL identifier.
 fn push_ident(out: &mut Vec<u8>, name: &[u8]) {
-    out.push(b'"');
-    for &b in name {
-        if b == b'"' {
-            out.push(b'"');
-        }
-        out.push(b);
-    }
-    out.push(b'"');
+    crate::format::sql::push_ident(out, name, Some(b'"'));
 }
 
 fn failure(code: i32, msg: Vec<u8>) -> rusqlite::Error {
