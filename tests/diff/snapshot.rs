@@ -528,24 +528,36 @@ fn consistent_under_writer(journal: &str) {
              INSERT INTO pad SELECT -i, randomblob(300) FROM c;\n"
         ),
     );
-    let repo = local(&s);
+    for repo in repos(&s) {
+        consistent_under_writer_in(&s, &repo);
+    }
+}
+
+fn consistent_under_writer_in(s: &Scratch, repo: &Repo) {
+    let before: u64 = sqlite(&s.file("db.db"), "SELECT count(*) FROM pad WHERE i >= 0")
+        .parse()
+        .unwrap();
     let mut writer = start_writer(&s.file("db.db"));
     std::thread::sleep(Duration::from_millis(200));
     let mut ids = Vec::new();
     for _ in 0..3 {
-        ids.push(create(&s, &repo, "db.db", ""));
+        ids.push(create(s, repo, "db.db", ""));
     }
     let _ = writer.kill();
     let _ = writer.wait();
     let commits: u64 = sqlite(&s.file("db.db"), "SELECT count(*) FROM pad WHERE i >= 0")
         .parse()
         .unwrap();
-    assert!(commits > 0, "the writer committed nothing");
+    assert!(
+        commits > before,
+        "[{}] the writer committed nothing",
+        repo.name
+    );
     for id in &ids {
-        let f = format!("r-{id}.db");
+        let f = format!("r-{}-{id}.db", repo.name);
         ok(
-            &s,
-            &repo,
+            s,
+            repo,
             ":memory:",
             &format!(".snapshot restore {{repo}} {id} {f}"),
         );
@@ -554,10 +566,11 @@ fn consistent_under_writer(journal: &str) {
         assert_eq!(
             sqlite(&p, "SELECT count(*), sum(bal) FROM acct"),
             "500|500000",
-            "snapshot {id} is not one committed state"
+            "[{}] snapshot {id} is not one committed state",
+            repo.name
         );
     }
-    ok(&s, &repo, ":memory:", ".snapshot verify {repo} --all");
+    ok(s, repo, ":memory:", ".snapshot verify {repo} --all");
 }
 
 #[test]
@@ -578,36 +591,52 @@ fn kill_9_during_create_leaves_a_valid_repository() {
         return;
     }
     let s = Scratch::new();
-    let repo = local(&s);
     s.db("small.db", "CREATE TABLE t(x); INSERT INTO t VALUES(1);");
-    let a = create(&s, &repo, "small.db", "");
-    let baseline = objects(&repo).len();
     make_db(&s, "big.db", 60_000, 1000);
+    for repo in repos(&s) {
+        kill_9_during_create(&s, &repo);
+    }
+}
+
+fn kill_9_during_create(s: &Scratch, repo: &Repo) {
+    let a = create(s, repo, "small.db", "");
+    let baseline = objects(repo).len();
     let cmd = format!(".snapshot create {}", repo.url);
-    let mut child = command(s.path(), &repo, &[], &["big.db", &cmd])
+    let mut child = command(s.path(), repo, &[], &["big.db", &cmd])
         .spawn()
         .expect("spawn");
+    // Chunks are written under tmp/ first and linked into objects/ once synced (local), or
+    // PUT one by one (S3): kill it while they are being written.
     let deadline = Instant::now() + Duration::from_secs(30);
-    while objects(&repo).len() < baseline + 5 && Instant::now() < deadline {
+    let staged = || std::fs::read_dir(repo.dir.join("tmp")).map_or(0, |d| d.count());
+    while objects(repo).len() + staged() < baseline + 5 && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(5));
     }
     child.kill().unwrap(); // SIGKILL
     let _ = child.wait();
+    let name = repo.name;
     assert!(
         repo.dir.join("locks/writer.json").exists(),
-        "killed with the lock held"
+        "[{name}] killed with the lock held"
     );
-    let l = list(&s, &repo);
-    assert_eq!(l.len(), 1, "no half-made snapshot is listed: {l:?}");
-    let out = ok(&s, &repo, ":memory:", ".snapshot verify {repo} --all");
-    assert!(out.contains(&format!("{a} ok")), "{out}");
+    let l = list(s, repo);
+    assert_eq!(
+        l.len(),
+        1,
+        "[{name}] no half-made snapshot is listed: {l:?}"
+    );
+    let out = ok(s, repo, ":memory:", ".snapshot verify {repo} --all");
+    assert!(out.contains(&format!("{a} ok")), "[{name}] {out}");
     // The next create breaks the dead process's lock and works.
-    let cmd = format!(".snapshot create {}", repo.url);
-    let o = run_env(&s, &repo, &[], &["big.db", &cmd]);
-    assert_eq!(o.code, Some(0), "{}", o.stderr);
-    assert!(o.stderr.contains("breaking the stale lock"), "{}", o.stderr);
-    let out = ok(&s, &repo, ":memory:", ".snapshot verify {repo} --all");
-    assert_eq!(out.matches(" ok").count(), 2, "{out}");
+    let o = run_env(s, repo, &[], &["big.db", &cmd]);
+    assert_eq!(o.code, Some(0), "[{name}] {}", o.stderr);
+    assert!(
+        o.stderr.contains("breaking the stale lock"),
+        "[{name}] {}",
+        o.stderr
+    );
+    let out = ok(s, repo, ":memory:", ".snapshot verify {repo} --all");
+    assert_eq!(out.matches(" ok").count(), 2, "[{name}] {out}");
     assert!(!repo.dir.join("locks/writer.json").exists());
 }
 
