@@ -27,6 +27,19 @@ fn theme(config: &Config) -> Theme {
     t
 }
 
+/// Whether the program a shell command starts with (its first word, after any `VAR=value`
+/// words) is a path that exists or is found on `$PATH`.
+fn program_exists(command: &str) -> bool {
+    let Some(word) = command.split_whitespace().find(|w| !w.contains('=')) else {
+        return false;
+    };
+    if word.contains('/') {
+        return std::path::Path::new(word).is_file();
+    }
+    std::env::var_os("PATH")
+        .is_some_and(|paths| std::env::split_paths(&paths).any(|d| d.join(word).is_file()))
+}
+
 /// Reads the settings file and applies what must be set before `~/.sqliterc` runs (the
 /// output mode and the pager), so that `~/.sqliterc` and the options still win.
 pub fn configure(shell: &mut Shell) -> Config {
@@ -52,6 +65,14 @@ pub fn configure(shell: &mut Shell) -> Config {
         Some("off") => PagerMode::Off,
         _ => PagerMode::Auto,
     };
+    // A pager that is not there would swallow the results it was given.
+    if shell.settings.pager != PagerMode::Off && !program_exists(&shell.ui.pager_command) {
+        eprintln!(
+            "litesh: pager \"{}\" not found; .pager is off",
+            shell.ui.pager_command
+        );
+        shell.settings.pager = PagerMode::Off;
+    }
     if let Some(mode) = &config.mode {
         let line = format!(".mode {mode}");
         shell.run_dot_line(line.as_bytes());
@@ -69,5 +90,19 @@ pub fn editor(config: &Config) -> Option<Repl> {
             eprintln!("litesh: no line editor ({e}); reading plain lines");
             None
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pager_programs_are_looked_up() {
+        assert!(program_exists("sh -c 'cat'"));
+        assert!(program_exists("LESS=R /bin/sh"));
+        assert!(!program_exists("no-such-pager-litesh -R"));
+        assert!(!program_exists("/no/such/pager"));
+        assert!(!program_exists("   "));
     }
 }
