@@ -168,18 +168,28 @@ fn make_db(s: &Scratch, name: &str, rows: u32, blob: u32) {
     );
 }
 
+/// The repository's pack files.
 fn objects(repo: &Repo) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let Ok(dirs) = fs::read_dir(repo.dir.join("objects")) else {
-        return out;
-    };
-    for d in dirs.flatten() {
-        for f in fs::read_dir(d.path()).into_iter().flatten().flatten() {
-            out.push(f.path());
-        }
-    }
+    let mut out: Vec<PathBuf> = fs::read_dir(repo.dir.join("packs"))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|f| f.path())
+        .collect();
     out.sort();
     out
+}
+
+/// The packs a snapshot's manifest names.
+fn packs_of(repo: &Repo, id: &str) -> Vec<String> {
+    let b = fs::read(repo.dir.join(format!("snapshots/{id}.json"))).unwrap();
+    let m: serde_json::Value = serde_json::from_slice(&b).unwrap();
+    m["packs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p.as_str().unwrap().to_string())
+        .collect()
 }
 
 fn file_name(p: &Path) -> String {
@@ -341,20 +351,55 @@ fn verify_passes_and_then_names_damaged_objects() {
         let table = ok(&s, &repo, ":memory:", ".snapshot list {repo}");
         assert_eq!(table.matches(" ok ").count(), 2, "{table}");
 
-        let objs = objects(&repo);
-        assert!(objs.len() > 3);
-        let corrupt = &objs[1];
-        let mut bytes = fs::read(corrupt).unwrap();
+        // A third snapshot with chunks of its own.
+        ok(
+            &s,
+            &repo,
+            "db.db",
+            "UPDATE t SET b = randomblob(300) WHERE id < 500",
+        );
+        let c = create(&s, &repo, "db.db", "");
+        let pa = packs_of(&repo, &a);
+        assert_eq!(pa.len(), 1, "a small first snapshot is one pack");
+        let pb: Vec<String> = packs_of(&repo, &b)
+            .into_iter()
+            .filter(|p| !pa.contains(p))
+            .collect();
+        let pc: Vec<String> = packs_of(&repo, &c)
+            .into_iter()
+            .filter(|p| !pa.contains(p) && !pb.contains(p))
+            .collect();
+        assert_eq!((pb.len(), pc.len()), (1, 1));
+        assert_eq!(objects(&repo).len(), 3);
+        // A damaged byte inside a's pack (inside some chunk), b's index deleted, c's pack
+        // deleted: each is named.
+        let corrupt = repo.dir.join("packs").join(&pa[0]);
+        let mut bytes = fs::read(&corrupt).unwrap();
         let mid = bytes.len() / 2;
         bytes[mid] ^= 0xff;
         bytes[mid + 1] ^= 0x55;
-        fs::write(corrupt, &bytes).unwrap();
-        let missing = &objs[2];
-        fs::remove_file(missing).unwrap();
+        fs::write(&corrupt, &bytes).unwrap();
+        fs::remove_file(repo.dir.join(format!("index/{}.json", pb[0]))).unwrap();
+        fs::remove_file(repo.dir.join("packs").join(&pc[0])).unwrap();
         let o = fails(&s, &repo, ":memory:", ".snapshot verify {repo} --all");
-        assert!(o.stderr.contains(&file_name(corrupt)), "{}", o.stderr);
-        assert!(o.stderr.contains(&file_name(missing)), "{}", o.stderr);
-        assert!(o.stderr.contains("missing"), "{}", o.stderr);
+        assert!(
+            o.stderr.contains(&format!("in pack packs/{} ", pa[0])),
+            "{}",
+            o.stderr
+        );
+        assert!(
+            o.stderr
+                .contains(&format!("index index/{}.json is missing", pb[0])),
+            "{}",
+            o.stderr
+        );
+        assert!(
+            o.stderr
+                .contains(&format!("pack packs/{} is missing", pc[0])),
+            "{}",
+            o.stderr
+        );
+        assert_eq!(o.code, Some(1), "{}", o.stderr);
         let l = list(&s, &repo);
         assert!(
             l.iter().any(|x| x["drill"]["ok"] == false),
@@ -372,7 +417,7 @@ fn verify_passes_and_then_names_damaged_objects() {
             ":memory:",
             &format!(".snapshot restore {{repo}} {} bad.db", damaged[0]),
         );
-        assert!(o.stderr.contains("objects/"), "{}", o.stderr);
+        assert!(o.stderr.contains("packs/"), "{}", o.stderr);
         assert!(!s.file("bad.db").exists());
     }
 }
@@ -605,11 +650,12 @@ fn kill_9_during_create(s: &Scratch, repo: &Repo) {
     let mut child = command(s.path(), repo, &[], &["big.db", &cmd])
         .spawn()
         .expect("spawn");
-    // Chunks are written under tmp/ first and linked into objects/ once synced (local), or
-    // PUT one by one (S3): kill it while they are being written.
+    // Packs are written under tmp/ first and linked into packs/ once synced (local), or
+    // PUT one by one (S3): kill it once the first is being written.
     let deadline = Instant::now() + Duration::from_secs(30);
     let staged = || std::fs::read_dir(repo.dir.join("tmp")).map_or(0, |d| d.count());
-    while objects(repo).len() + staged() < baseline + 5 && Instant::now() < deadline {
+    let locked = || repo.dir.join("locks/writer.json").exists();
+    while !(locked() && objects(repo).len() + staged() > baseline) && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(5));
     }
     child.kill().unwrap(); // SIGKILL

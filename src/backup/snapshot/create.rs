@@ -4,10 +4,12 @@
 //! ([`crate::backup::pages`]), grouped into chunks of [`CHUNK_BYTES`] (a run of whole
 //! pages; chunk boundaries sit at fixed page numbers, so a page changed in place changes one
 //! chunk and every other chunk keeps its id), and handed to worker threads that hash each
-//! chunk with BLAKE3 and, when the repository does not have it yet, compress it with zstd
-//! and store it. The image hash (BLAKE3 over every page in order) is computed on the
-//! reading thread. Objects first; the manifest is written last, with put-if-absent, so a
-//! snapshot is never listed before everything it names is stored and durable.
+//! chunk with BLAKE3 and, when the repository does not have it yet, compress it with zstd.
+//! The new chunks are appended, in page order, to packs ([`super::packs`]). The image hash
+//! (BLAKE3 over every page in order) is computed on the reading thread. Packs first, then
+//! their indexes, each durable before the next step; the manifest is written last, with
+//! put-if-absent, so a snapshot is never listed before everything it names is stored and
+//! durable.
 
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -16,7 +18,8 @@ use std::sync::Mutex;
 use rusqlite::Connection;
 
 use super::lock::Lock;
-use super::manifest::{self, format_time, object_id, object_key, Manifest, FORMAT};
+use super::manifest::{self, format_time, Manifest, FORMAT};
+use super::packs::{ChunkMap, PackWriter};
 use super::pipeline;
 use super::repo::Repo;
 use crate::backup::pages::{self, ImageInfo, PageError};
@@ -70,10 +73,10 @@ fn snapshot_time() -> Result<(i64, u32), String> {
     }
 }
 
-/// One chunk's outcome.
+/// One chunk's outcome: its id and, when it is new, its compressed bytes.
 struct Stored {
     id: String,
-    new: bool,
+    packed: Option<Vec<u8>>,
 }
 
 /// Creates a snapshot of `opts.schema` of `conn` in `repo` and returns its manifest.
@@ -117,15 +120,13 @@ fn create_locked(
     lock: &mut Lock<'_>,
 ) -> Result<Manifest, String> {
     let store = repo.store();
-    // What the repository has: listed once (the lock keeps prune away meanwhile); chunks
-    // stored by this run join the set as they are claimed.
-    let known: HashSet<String> = store
-        .list("objects/")?
-        .iter()
-        .filter_map(|k| object_id(k).map(str::to_string))
-        .collect();
+    // What the repository has: read once from the indexes (the lock keeps prune away
+    // meanwhile); chunks stored by this run join the set as they are claimed.
+    let mut map = ChunkMap::load(store)?;
+    let known: HashSet<String> = map.chunks.keys().cloned().collect();
     let known = Mutex::new(known);
     let added = AtomicU64::new(0);
+    let mut writer = PackWriter::new(store);
 
     let mut image = blake3::Hasher::new();
     let mut chunks: Vec<String> = Vec::new();
@@ -143,15 +144,17 @@ fn create_locked(
         let added = &added;
         let chunks = &mut chunks;
         let new_chunks = &mut new_chunks;
+        let writer = &mut writer;
         let pipe = scope.spawn(move || {
             pipeline::run(
                 workers,
                 window,
                 || Ok(rx.recv().ok()),
-                |data: Vec<u8>| store_chunk(repo, known, added, &data),
+                |data: Vec<u8>| store_chunk(known, added, &data),
                 |_, s: Stored| {
-                    if s.new {
+                    if let Some(packed) = &s.packed {
                         *new_chunks += 1;
+                        writer.add(&s.id, packed)?;
                     }
                     chunks.push(s.id);
                     Ok(())
@@ -220,8 +223,12 @@ fn create_locked(
             info.page_count
         ));
     }
-    // Every object durable before the manifest that names them exists.
+    // Every pack, then every index, durable before the manifest that names them exists.
+    for x in writer.finish()? {
+        map.add(x);
+    }
     store.sync()?;
+    let packs = map.packs_of(&chunks);
     let image_hash = image.finalize().to_hex().to_string();
     let m = Manifest {
         format: FORMAT,
@@ -240,6 +247,7 @@ fn create_locked(
         new_chunks,
         added_bytes: added.load(Ordering::Relaxed),
         image_hash,
+        packs,
     };
     if !store.put_if_absent(&Manifest::key(&m.id), &m.to_bytes())? {
         return Err(format!("snapshot id {} exists already; try again", m.id));
@@ -247,9 +255,8 @@ fn create_locked(
     Ok(m)
 }
 
-/// Hashes a chunk and stores it compressed unless the repository has it.
+/// Hashes a chunk and, unless the repository has it, compresses it for the pack writer.
 fn store_chunk(
-    repo: &Repo,
     known: &Mutex<HashSet<String>>,
     added: &AtomicU64,
     data: &[u8],
@@ -260,14 +267,14 @@ fn store_chunk(
         .unwrap_or_else(|e| e.into_inner())
         .insert(id.clone());
     if !claimed {
-        return Ok(Stored { id, new: false });
+        return Ok(Stored { id, packed: None });
     }
     let packed = zstd::bulk::compress(data, ZSTD_LEVEL).map_err(|e| format!("zstd: {e}"))?;
-    let wrote = repo.store().put_object(&object_key(&id), &packed)?;
-    if wrote {
-        added.fetch_add(packed.len() as u64, Ordering::Relaxed);
-    }
-    Ok(Stored { id, new: wrote })
+    added.fetch_add(packed.len() as u64, Ordering::Relaxed);
+    Ok(Stored {
+        id,
+        packed: Some(packed),
+    })
 }
 
 #[cfg(test)]

@@ -68,6 +68,10 @@ pub struct Manifest {
     pub added_bytes: u64,
     /// BLAKE3 over all pages in order (hex): what a restore must reproduce.
     pub image_hash: String,
+    /// The packs holding the chunks (sorted, each once), so a verify can name a missing
+    /// index. Empty in snapshots whose chunks are all legacy `objects/` files.
+    #[serde(default)]
+    pub packs: Vec<String>,
 }
 
 impl Manifest {
@@ -134,7 +138,79 @@ impl Drill {
     }
 }
 
-/// Key of a stored chunk: `objects/ab/abcdef…`.
+/// Key of a pack: `packs/<packid>` (the BLAKE3 hash of the pack's bytes, hex).
+pub fn pack_key(pack: &str) -> String {
+    format!("packs/{pack}")
+}
+
+/// Key of a pack's index: `index/<packid>.json`.
+pub fn index_key(pack: &str) -> String {
+    format!("index/{pack}.json")
+}
+
+/// The pack id a pack key names, if it is one.
+pub fn pack_id(key: &str) -> Option<&str> {
+    let id = key.strip_prefix("packs/")?;
+    is_hex_id(id).then_some(id)
+}
+
+/// The pack id an index key names, if it is one.
+pub fn index_pack_id(key: &str) -> Option<&str> {
+    let id = key.strip_prefix("index/")?.strip_suffix(".json")?;
+    is_hex_id(id).then_some(id)
+}
+
+/// Where one chunk sits in a pack: its zstd frame is `len` bytes at `offset`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IndexEntry {
+    /// The chunk id (BLAKE3 of the uncompressed chunk, hex).
+    pub id: String,
+    /// Byte offset of the compressed chunk in the pack.
+    pub offset: u64,
+    /// Its compressed length.
+    pub len: u64,
+}
+
+/// `index/<packid>.json`: the chunks one pack holds. Written after the pack is durable.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PackIndex {
+    /// Record format (see [`FORMAT`]).
+    pub format: u32,
+    /// The pack id.
+    pub pack: String,
+    /// The pack's size in bytes.
+    pub size: u64,
+    /// Its chunks, in pack order.
+    pub chunks: Vec<IndexEntry>,
+}
+
+impl PackIndex {
+    /// Parses an index, checking that its entries lie inside the pack.
+    pub fn parse(bytes: &[u8]) -> Result<Self, String> {
+        let x: PackIndex =
+            serde_json::from_slice(bytes).map_err(|e| format!("unreadable index: {e}"))?;
+        if x.format != FORMAT {
+            return Err(format!("index format {} is not {FORMAT}", x.format));
+        }
+        let ok = is_hex_id(&x.pack)
+            && x.chunks.iter().all(|c| {
+                is_hex_id(&c.id) && c.offset.checked_add(c.len).is_some_and(|e| e <= x.size)
+            });
+        if !ok {
+            return Err(format!("index of pack {} is inconsistent", x.pack));
+        }
+        Ok(x)
+    }
+
+    /// The JSON text stored (compact: an index lists about a hundred chunks).
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut v = serde_json::to_vec(self).unwrap_or_default();
+        v.push(b'\n');
+        v
+    }
+}
+
+/// Key of a chunk stored on its own (repositories written before packs): `objects/ab/abcdef…`.
 pub fn object_key(id: &str) -> String {
     format!("objects/{}/{id}", &id[..2.min(id.len())])
 }
@@ -219,6 +295,7 @@ mod tests {
             new_chunks: 3,
             added_bytes: 100,
             image_hash: "d".repeat(64),
+            packs: vec!["e".repeat(64)],
         }
     }
 
@@ -243,6 +320,45 @@ mod tests {
         let mut v: serde_json::Value = serde_json::from_slice(&m.to_bytes()).unwrap();
         v["future"] = serde_json::json!(1);
         assert_eq!(Manifest::parse(v.to_string().as_bytes()).unwrap(), m);
+    }
+
+    #[test]
+    fn pack_keys_and_index_checks() {
+        let p = "ab".repeat(32);
+        assert_eq!(pack_id(&pack_key(&p)), Some(p.as_str()));
+        assert_eq!(index_pack_id(&index_key(&p)), Some(p.as_str()));
+        assert_eq!(pack_id("packs/xyz"), None);
+        assert_eq!(index_pack_id(&pack_key(&p)), None);
+        let x = PackIndex {
+            format: FORMAT,
+            pack: p.clone(),
+            size: 30,
+            chunks: vec![
+                IndexEntry {
+                    id: "c".repeat(64),
+                    offset: 0,
+                    len: 10,
+                },
+                IndexEntry {
+                    id: "d".repeat(64),
+                    offset: 10,
+                    len: 20,
+                },
+            ],
+        };
+        assert_eq!(PackIndex::parse(&x.to_bytes()).unwrap(), x);
+        let mut bad = x.clone();
+        bad.chunks[1].len = 21;
+        assert!(PackIndex::parse(&bad.to_bytes()).is_err());
+        assert!(PackIndex::parse(b"[]").is_err());
+        // A manifest from before packs (no `packs` field) still parses.
+        let m = sample();
+        let mut v: serde_json::Value = serde_json::from_slice(&m.to_bytes()).unwrap();
+        v.as_object_mut().unwrap().remove("packs");
+        assert!(Manifest::parse(v.to_string().as_bytes())
+            .unwrap()
+            .packs
+            .is_empty());
     }
 
     #[test]

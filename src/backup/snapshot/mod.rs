@@ -31,6 +31,7 @@
 pub mod create;
 pub mod lock;
 pub mod manifest;
+pub mod packs;
 pub mod pipeline;
 pub mod prune;
 pub mod repo;

@@ -1,19 +1,24 @@
 //! `.snapshot prune`: forget the snapshots no `--keep-*` rule keeps, then delete the
-//! objects no remaining snapshot uses.
+//! packs no remaining snapshot uses.
 //!
 //! Under the writer lock: manifests (and their drill records) go first, so no listed
-//! snapshot ever names a deleted object; then every object that no remaining manifest
-//! names, which also clears what a killed create left behind. The newest snapshot that
-//! passed its last drill is always kept (it is passed to retention as protected).
+//! snapshot ever names a deleted chunk; then every pack none of whose chunks a remaining
+//! manifest names (its index first, then the pack), every legacy `objects/` chunk no
+//! manifest names, and packs without an index (a killed create's) once they are older
+//! than [`LEFTOVER_AGE`]. A pack that holds both used and unused chunks is kept whole:
+//! its unused chunks stay stored (and reusable by later snapshots) until a repack, which
+//! this version does not do, rewrites it. The newest snapshot that passed its last drill
+//! is always kept (it is passed to retention as protected).
 
 use std::collections::HashSet;
 
 use super::lock::Lock;
-use super::manifest::{object_id, Drill, Manifest};
+use super::manifest::{index_key, object_id, pack_id, pack_key, Drill, Manifest};
+use super::packs::ChunkMap;
 use super::repo::Repo;
 use crate::backup::retention;
 
-/// Temporary files older than this are leftovers of a killed writer (seconds).
+/// Temporary files and packs without an index older than this are leftovers of a killed writer (seconds).
 const LEFTOVER_AGE: u64 = 3600;
 
 /// The policy, from the `--keep-*` options.
@@ -35,7 +40,7 @@ pub struct Fate {
 pub struct Pruned {
     /// Every snapshot, newest first.
     pub fates: Vec<Fate>,
-    /// Objects deleted (or that would be).
+    /// Objects (packs, legacy chunk files) deleted (or that would be).
     pub objects_removed: usize,
     /// Objects still used.
     pub objects_kept: usize,
@@ -118,6 +123,30 @@ fn prune_locked(repo: &Repo, policy: &Policy, dry_run: bool) -> Result<Pruned, S
     }
     let mut removed = 0;
     let mut kept = 0;
+    let map = ChunkMap::load(store)?;
+    for (pack, x) in &map.indexes {
+        if x.chunks.iter().any(|c| used.contains(c.id.as_str())) {
+            kept += 1;
+            continue;
+        }
+        if !dry_run {
+            // The index first: a pack nothing lists is only a leftover.
+            store.delete(&index_key(pack))?;
+            store.delete(&pack_key(pack))?;
+        }
+        removed += 1;
+    }
+    for key in store.list("packs/")? {
+        if pack_id(&key).is_some_and(|p| map.indexed.contains(p)) {
+            continue;
+        }
+        if store.age_secs(&key)?.is_some_and(|a| a >= LEFTOVER_AGE) {
+            if !dry_run {
+                store.delete(&key)?;
+            }
+            removed += 1;
+        }
+    }
     for key in store.list("objects/")? {
         match object_id(&key) {
             Some(id) if used.contains(id) => kept += 1,

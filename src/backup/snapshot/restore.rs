@@ -1,9 +1,11 @@
 //! `.snapshot restore` and `.snapshot verify`: rebuilding a database from its chunks.
 //!
-//! Chunks are fetched and decompressed by worker threads (a few in flight) and written in
-//! page order by the calling thread, which also recomputes the image hash. Every chunk is
-//! checked against its id (BLAKE3 of the uncompressed bytes) and size; a missing, corrupt
-//! or undecodable object is named. A restore writes a temporary file beside the target,
+//! The chunk map is read from the repository's indexes ([`super::packs::ChunkMap`]); each
+//! chunk is a range read of its pack (or, in repositories from before packs, its own
+//! `objects/` file). Chunks are fetched and decompressed by worker threads (a few in flight)
+//! and written in page order by the calling thread, which also recomputes the image hash.
+//! Every chunk is checked against its id (BLAKE3 of the uncompressed bytes) and size; a
+//! missing index or pack, and a corrupt, truncated or undecodable chunk, are named. A restore writes a temporary file beside the target,
 //! checks size and image hash, fsyncs it, renames it into place and fsyncs the directory,
 //! so the target is either the old file or the complete, checked new one. A verify is a
 //! restore into a scratch file plus `PRAGMA integrity_check`, recorded as a drill.
@@ -12,7 +14,8 @@ use std::fs::{self, File};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use super::manifest::{format_time, now, object_key, Drill, Manifest};
+use super::manifest::{format_time, index_key, now, object_key, pack_key, Drill, Manifest};
+use super::packs::{ChunkMap, Loc};
 use super::pipeline;
 use super::repo::Repo;
 use super::store::{sync_dir, write_sliced};
@@ -20,26 +23,83 @@ use super::store::{sync_dir, write_sliced};
 /// What a chunk fetch found: the bytes, or what is wrong with the stored object.
 type Fetched = Result<Vec<u8>, String>;
 
-fn fetch_chunk(repo: &Repo, m: &Manifest, i: usize, id: &str) -> Result<Fetched, String> {
-    let key = object_key(id);
-    let Some(packed) = repo.store().get(&key)? else {
-        return Ok(Err(format!("object {key} is missing")));
-    };
+fn fetch_chunk(
+    repo: &Repo,
+    map: &ChunkMap,
+    m: &Manifest,
+    i: usize,
+    id: &str,
+) -> Result<Fetched, String> {
     let want = m.pages_in_chunk(i) as usize * m.page_size as usize;
+    let (packed, what) = match map.get(id) {
+        None => return Ok(Err(format!("chunk {id} is in no index"))),
+        Some(Loc::Object) => {
+            let key = object_key(id);
+            let Some(packed) = repo.store().get(&key)? else {
+                return Ok(Err(format!("object {key} is missing")));
+            };
+            (packed, format!("object {key}"))
+        }
+        Some(Loc::Pack { pack, offset, len }) => {
+            let key = pack_key(pack);
+            let Some(packed) = repo.store().get_range(&key, *offset, *len)? else {
+                return Ok(Err(format!("pack {key} is missing")));
+            };
+            let what = format!("chunk {id} in pack {key} (offset {offset})");
+            if packed.len() as u64 != *len {
+                return Ok(Err(format!("{what} is truncated")));
+            }
+            (packed, what)
+        }
+    };
     let data = match zstd::bulk::decompress(&packed, want) {
         Ok(d) => d,
-        Err(e) => return Ok(Err(format!("object {key} is undecodable ({e})"))),
+        Err(e) => return Ok(Err(format!("{what} is undecodable ({e})"))),
     };
     if data.len() != want || blake3::hash(&data).to_hex().as_str() != id {
-        return Ok(Err(format!("object {key} is corrupt (hash mismatch)")));
+        return Ok(Err(format!("{what} is corrupt (hash mismatch)")));
     }
     Ok(Ok(data))
+}
+
+/// What is wrong with the indexes a snapshot needs, before any chunk is read.
+fn index_problems(map: &ChunkMap, m: &Manifest) -> Vec<String> {
+    let mut out: Vec<String> = m
+        .packs
+        .iter()
+        .filter(|p| !map.indexed.contains(*p))
+        .map(|p| format!("index {} is missing", index_key(p)))
+        .collect();
+    out.extend(
+        map.bad
+            .iter()
+            .filter(|b| m.packs.iter().any(|p| b.contains(p.as_str())))
+            .cloned(),
+    );
+    out
+}
+
+/// Adds a problem unless the same one was reported already (a missing pack is named once,
+/// not once per chunk); chunks in no index are counted and reported once at the end.
+fn note(problems: &mut Vec<String>, unindexed: &mut usize, p: String) {
+    if p.ends_with("is in no index") {
+        *unindexed += 1;
+        if *unindexed > 3 {
+            return;
+        }
+    }
+    if !problems.contains(&p) {
+        problems.push(p);
+    }
 }
 
 /// Streams the snapshot's pages, in order, into `out`. Damaged objects are all named in the
 /// error (the stream goes on checking after the first); a store failure stops at once.
 fn rebuild(repo: &Repo, m: &Manifest, out: &mut dyn Write) -> Result<(), Vec<String>> {
-    let mut problems = Vec::new();
+    let map = ChunkMap::load(repo.store()).map_err(|e| vec![e])?;
+    let map = &map;
+    let mut problems = index_problems(map, m);
+    let mut unindexed = 0usize;
     let mut image = blake3::Hasher::new();
     let mut written = 0u64;
     let mut next = 0usize;
@@ -52,7 +112,7 @@ fn rebuild(repo: &Repo, m: &Manifest, out: &mut dyn Write) -> Result<(), Vec<Str
             next += 1;
             Ok(m.chunks.get(i).map(|id| (i, id.as_str())))
         },
-        |(i, id)| fetch_chunk(repo, m, i, id),
+        |(i, id)| fetch_chunk(repo, map, m, i, id),
         |_, f: Fetched| {
             match f {
                 Ok(data) if problems.is_empty() => {
@@ -62,11 +122,14 @@ fn rebuild(repo: &Repo, m: &Manifest, out: &mut dyn Write) -> Result<(), Vec<Str
                         .map_err(|e| format!("cannot write the restored database: {e}"))?;
                 }
                 Ok(_) => {}
-                Err(p) => problems.push(p),
+                Err(p) => note(&mut problems, &mut unindexed, p),
             }
             Ok(())
         },
     );
+    if unindexed > 3 {
+        problems.push(format!("{unindexed} chunks in all are in no index"));
+    }
     if let Err(e) = r {
         problems.push(e);
         return Err(problems);

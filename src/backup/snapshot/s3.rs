@@ -130,6 +130,37 @@ impl Store for S3Store {
         }
     }
 
+    fn get_range(&self, key: &str, offset: u64, len: u64) -> StoreResult<Option<Vec<u8>>> {
+        if len == 0 {
+            return Ok(if self.exists(key)? {
+                Some(Vec::new())
+            } else {
+                None
+            });
+        }
+        let p = self.path(key)?;
+        let r = self
+            .rt
+            .block_on(self.s3.get_range(&p, offset..offset + len));
+        match r {
+            Ok(b) => Ok(Some(b.to_vec())),
+            Err(object_store::Error::NotFound { .. }) => Ok(None),
+            Err(e) => Err(self.err("cannot read", key, e)),
+        }
+    }
+
+    fn age_secs(&self, key: &str) -> StoreResult<Option<u64>> {
+        let p = self.path(key)?;
+        match self.rt.block_on(self.s3.head(&p)) {
+            Ok(m) => {
+                let age = super::manifest::now() - m.last_modified.timestamp();
+                Ok(Some(age.max(0) as u64))
+            }
+            Err(object_store::Error::NotFound { .. }) => Ok(None),
+            Err(e) => Err(self.err("cannot read", key, e)),
+        }
+    }
+
     fn list(&self, prefix: &str) -> StoreResult<Vec<String>> {
         let base = prefix.trim_end_matches('/');
         let p = if base.is_empty() {
@@ -178,6 +209,18 @@ impl Store for S3Store {
             Err(object_store::Error::NotFound { .. }) => Ok(false),
             Err(e) => Err(self.err("cannot read", key, e)),
         }
+    }
+
+    fn put_object(&self, key: &str, data: &[u8]) -> StoreResult<bool> {
+        // Content-addressed (a pack, an index): the same key always has the same bytes, so
+        // ask first and then PUT plainly. A conditional PUT of a large pack that exists
+        // already can fail in transport: a server may answer 412 and close the connection
+        // before it has read the body.
+        if self.exists(key)? {
+            return Ok(false);
+        }
+        self.put(key, data)?;
+        Ok(true)
     }
 
     fn parallelism(&self) -> usize {

@@ -25,6 +25,11 @@ pub trait Store: Send + Sync {
     fn put(&self, key: &str, data: &[u8]) -> StoreResult<()>;
     /// The object at `key`, or `None` when there is none.
     fn get(&self, key: &str) -> StoreResult<Option<Vec<u8>>>;
+    /// `len` bytes at `offset` of the object at `key`, or `None` when there is no object.
+    /// Fewer bytes come back when the object ends first (a truncated pack).
+    fn get_range(&self, key: &str, offset: u64, len: u64) -> StoreResult<Option<Vec<u8>>>;
+    /// How long ago the object at `key` was written (seconds), `None` when it is not there.
+    fn age_secs(&self, key: &str) -> StoreResult<Option<u64>>;
     /// Every key that starts with `prefix` (a directory-like prefix ending in `/`), sorted.
     fn list(&self, prefix: &str) -> StoreResult<Vec<String>>;
     /// Deletes `key`; deleting what is not there is not an error.
@@ -264,6 +269,42 @@ impl Store for LocalStore {
         }
     }
 
+    fn get_range(&self, key: &str, offset: u64, len: u64) -> StoreResult<Option<Vec<u8>>> {
+        use std::os::unix::fs::FileExt;
+        let p = self.path(key)?;
+        let f = match File::open(&p) {
+            Ok(f) => f,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(self.err("cannot read", &p, e)),
+        };
+        let mut buf = vec![0u8; len as usize];
+        let mut got = 0usize;
+        while got < buf.len() {
+            match f.read_at(&mut buf[got..], offset + got as u64) {
+                Ok(0) => break,
+                Ok(n) => got += n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(self.err("cannot read", &p, e)),
+            }
+        }
+        buf.truncate(got);
+        Ok(Some(buf))
+    }
+
+    fn age_secs(&self, key: &str) -> StoreResult<Option<u64>> {
+        let p = self.path(key)?;
+        match fs::metadata(&p) {
+            Ok(m) => Ok(Some(
+                m.modified()
+                    .ok()
+                    .and_then(|t| t.elapsed().ok())
+                    .map_or(0, |a| a.as_secs()),
+            )),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(self.err("cannot read", &p, e)),
+        }
+    }
+
     fn list(&self, prefix: &str) -> StoreResult<Vec<String>> {
         let mut out = Vec::new();
         let base = prefix.trim_end_matches('/');
@@ -419,6 +460,22 @@ mod tests {
             .unwrap()
             .collect();
         assert!(tmp.is_empty());
+    }
+
+    #[test]
+    fn range_reads() {
+        let d = tempfile::tempdir().unwrap();
+        let s = LocalStore::new(d.path().join("repo"));
+        assert_eq!(s.get_range("packs/p", 0, 4).unwrap(), None);
+        assert_eq!(s.age_secs("packs/p").unwrap(), None);
+        s.put("packs/p", b"0123456789").unwrap();
+        assert_eq!(s.get_range("packs/p", 0, 4).unwrap().unwrap(), b"0123");
+        assert_eq!(s.get_range("packs/p", 6, 4).unwrap().unwrap(), b"6789");
+        assert_eq!(s.get_range("packs/p", 3, 0).unwrap().unwrap(), b"");
+        // Past the end: what is there.
+        assert_eq!(s.get_range("packs/p", 8, 4).unwrap().unwrap(), b"89");
+        assert_eq!(s.get_range("packs/p", 20, 4).unwrap().unwrap(), b"");
+        assert!(s.age_secs("packs/p").unwrap().unwrap() < 60);
     }
 
     #[test]
