@@ -628,6 +628,70 @@ fn a_writer_committing_during_create_rollback_journal() {
     consistent_under_writer("delete");
 }
 
+#[test]
+fn prune_removes_old_packs_without_an_index_and_keeps_shared_ones() {
+    if !harness::require_sqlite3() {
+        return;
+    }
+    let s = Scratch::new();
+    make_db(&s, "db.db", 4000, 300);
+    let repo = local(&s);
+    // Times a day apart: retention orders snapshots by their second.
+    let at = |t: &str| {
+        let out = ok_env(
+            &s,
+            &repo,
+            &[("LITESH_SNAPSHOT_TIME", t)],
+            "db.db",
+            ".snapshot create {repo}",
+        );
+        out.lines().last().unwrap().to_string()
+    };
+    let a = at("2026-01-01T12:00:00Z");
+    ok(
+        &s,
+        &repo,
+        "db.db",
+        "UPDATE t SET b = randomblob(300) WHERE id > 3500",
+    );
+    let b = at("2026-01-02T12:00:00Z");
+    // Packs a killed create left: one old, one recent.
+    let old = repo.dir.join("packs").join("1".repeat(64));
+    let recent = repo.dir.join("packs").join("2".repeat(64));
+    fs::write(&old, b"partial").unwrap();
+    fs::write(&recent, b"partial").unwrap();
+    let day_ago = std::time::SystemTime::now() - Duration::from_secs(86_400);
+    fs::File::options()
+        .write(true)
+        .open(&old)
+        .unwrap()
+        .set_modified(day_ago)
+        .unwrap();
+    let out = ok(
+        &s,
+        &repo,
+        ":memory:",
+        ".snapshot prune {repo} --keep-last 1",
+    );
+    let left = list(&s, &repo);
+    assert_eq!(left.len(), 1, "{out}");
+    assert_eq!(left[0]["id"], b.as_str(), "[{a} {b}] {out}");
+    assert!(!old.exists(), "an old pack without an index is removed");
+    assert!(
+        recent.exists(),
+        "a recent one may belong to a running create"
+    );
+    // a's pack holds chunks b still uses (and some it does not): it is kept whole.
+    assert_eq!(packs_of(&repo, &b).len(), 2);
+    for p in packs_of(&repo, &b) {
+        assert!(repo.dir.join("packs").join(&p).exists());
+        assert!(repo.dir.join(format!("index/{p}.json")).exists());
+    }
+    assert!(!repo.dir.join(format!("snapshots/{a}.json")).exists());
+    let out = ok(&s, &repo, ":memory:", ".snapshot verify {repo} --all");
+    assert!(out.contains(&format!("{b} ok")), "{out}");
+}
+
 // ------------------------------------------------------------------------- crashes, locks
 
 #[test]
