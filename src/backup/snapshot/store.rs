@@ -1,7 +1,7 @@
 //! Where a repository's objects live: one small [`Store`] trait, a local directory
 //! ([`LocalStore`]) and S3 ([`super::s3::S3Store`]), so the repository logic is written once.
 //!
-//! Keys are `/`-separated relative paths (`objects/ab/ab…`, `snapshots/ID.json`). Every
+//! Keys are `/`-separated relative paths (`packs/ab…`, `snapshots/ID.json`). Every
 //! write is atomic: a reader sees the whole object or none. A local write goes to a
 //! temporary file under `tmp/`, is fsynced, and is then linked (put-if-absent) or renamed
 //! (put) into place; [`Store::sync`] fsyncs the directories that gained entries, which
