@@ -692,6 +692,56 @@ fn prune_removes_old_packs_without_an_index_and_keeps_shared_ones() {
     assert!(out.contains(&format!("{b} ok")), "{out}");
 }
 
+#[test]
+fn a_repository_from_before_packs_still_restores_and_is_reused() {
+    if !harness::require_sqlite3() {
+        return;
+    }
+    let s = Scratch::new();
+    make_db(&s, "db.db", 4000, 300);
+    let repo = local(&s);
+    let a = create(&s, &repo, "db.db", "");
+    // Rewrite the repository in the old layout: one objects/ab/<id> file per chunk, no
+    // packs, no indexes, manifests without a `packs` field.
+    for p in packs_of(&repo, &a) {
+        let pack = fs::read(repo.dir.join("packs").join(&p)).unwrap();
+        let ix = repo.dir.join(format!("index/{p}.json"));
+        let x: serde_json::Value = serde_json::from_slice(&fs::read(&ix).unwrap()).unwrap();
+        for c in x["chunks"].as_array().unwrap() {
+            let id = c["id"].as_str().unwrap();
+            let off = c["offset"].as_u64().unwrap() as usize;
+            let len = c["len"].as_u64().unwrap() as usize;
+            let dir = repo.dir.join("objects").join(&id[..2]);
+            fs::create_dir_all(&dir).unwrap();
+            fs::write(dir.join(id), &pack[off..off + len]).unwrap();
+        }
+        fs::remove_file(ix).unwrap();
+        fs::remove_file(repo.dir.join("packs").join(&p)).unwrap();
+    }
+    let mkey = repo.dir.join(format!("snapshots/{a}.json"));
+    let mut m: serde_json::Value = serde_json::from_slice(&fs::read(&mkey).unwrap()).unwrap();
+    m.as_object_mut().unwrap().remove("packs");
+    fs::write(&mkey, m.to_string()).unwrap();
+    let out = ok(&s, &repo, ":memory:", ".snapshot verify {repo} --all");
+    assert!(out.contains(&format!("{a} ok")), "{out}");
+    ok(
+        &s,
+        &repo,
+        ":memory:",
+        &format!(".snapshot restore {{repo}} {a} back.db"),
+    );
+    assert_eq!(
+        sqlite(&s.file("back.db"), "SELECT count(*), sum(length(b)) FROM t"),
+        sqlite(&s.file("db.db"), "SELECT count(*), sum(length(b)) FROM t")
+    );
+    // A new snapshot of the same database stores nothing: the old chunks are reused.
+    let b = create(&s, &repo, "db.db", "");
+    let l = list(&s, &repo);
+    let lb = l.iter().find(|x| x["id"] == b.as_str()).unwrap();
+    assert_eq!(lb["new_chunks"], 0, "{lb}");
+    ok(&s, &repo, ":memory:", ".snapshot verify {repo} --all");
+}
+
 // ------------------------------------------------------------------------- crashes, locks
 
 #[test]
