@@ -85,6 +85,8 @@ pub struct Item {
     pub id: String,
     /// When it was taken: seconds since the Unix epoch, UTC.
     pub time: i64,
+    /// The sub-second part (nanoseconds): orders snapshots taken within one second.
+    pub nanos: u32,
 }
 
 /// What the policy decided for one snapshot.
@@ -176,7 +178,11 @@ pub fn apply(policy: &Policy, items: &[Item], protect: &[String]) -> Result<Vec<
     }
 
     let mut order: Vec<&Item> = items.iter().collect();
-    order.sort_by(|a, b| b.time.cmp(&a.time).then_with(|| a.id.cmp(&b.id)));
+    order.sort_by(|a, b| {
+        (b.time, b.nanos)
+            .cmp(&(a.time, a.nanos))
+            .then_with(|| a.id.cmp(&b.id))
+    });
 
     let protect: HashSet<&str> = protect.iter().map(String::as_str).collect();
     let newest = order.first().map(|item| item.time);
@@ -364,7 +370,31 @@ mod tests {
         Item {
             id: id.to_string(),
             time,
+            nanos: 0,
         }
+    }
+
+    #[test]
+    fn within_one_second_the_later_snapshot_is_the_newer() {
+        let p = Policy {
+            last: 1,
+            ..Policy::default()
+        };
+        let items = [
+            Item {
+                id: "a".into(),
+                time: 100,
+                nanos: 900,
+            },
+            Item {
+                id: "b".into(),
+                time: 100,
+                nanos: 100,
+            },
+        ];
+        let d = apply(&p, &items, &[]).unwrap();
+        assert_eq!(d[0].id, "a");
+        assert!(d[0].keep && !d[1].keep);
     }
 
     /// Ids of the kept snapshots, newest first.

@@ -85,6 +85,7 @@ fn prune_locked(repo: &Repo, policy: &Policy, dry_run: bool) -> Result<Pruned, S
         .map(|l| retention::Item {
             id: l.manifest.id.clone(),
             time: l.manifest.unix_time,
+            nanos: l.manifest.nanos,
         })
         .collect();
     let decisions = retention::apply(policy, &items, &protect)?;
