@@ -629,7 +629,7 @@ fn a_writer_committing_during_create_rollback_journal() {
 }
 
 #[test]
-fn prune_removes_old_packs_without_an_index_and_keeps_shared_ones() {
+fn prune_removes_old_packs_without_an_index_and_repacks_shared_ones() {
     if !harness::require_sqlite3() {
         return;
     }
@@ -681,12 +681,28 @@ fn prune_removes_old_packs_without_an_index_and_keeps_shared_ones() {
         recent.exists(),
         "a recent one may belong to a running create"
     );
-    // a's pack holds chunks b still uses (and some it does not): it is kept whole.
+    // a's pack held chunks b still uses and chunks it does not: the used ones were copied
+    // into a new pack, so what is stored now is exactly b's chunks.
     assert_eq!(packs_of(&repo, &b).len(), 2);
-    for p in packs_of(&repo, &b) {
-        assert!(repo.dir.join("packs").join(&p).exists());
-        assert!(repo.dir.join(format!("index/{p}.json")).exists());
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&fs::read(repo.dir.join(format!("snapshots/{b}.json"))).unwrap())
+            .unwrap();
+    let wanted: std::collections::BTreeSet<String> = manifest["chunks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap().to_string())
+        .collect();
+    let mut stored = std::collections::BTreeSet::new();
+    for e in fs::read_dir(repo.dir.join("index")).unwrap().flatten() {
+        let x: serde_json::Value = serde_json::from_slice(&fs::read(e.path()).unwrap()).unwrap();
+        let pack = x["pack"].as_str().unwrap();
+        assert!(repo.dir.join("packs").join(pack).exists(), "{pack}");
+        for c in x["chunks"].as_array().unwrap() {
+            stored.insert(c["id"].as_str().unwrap().to_string());
+        }
     }
+    assert_eq!(stored, wanted, "[{a} {b}] {out}");
     assert!(!repo.dir.join(format!("snapshots/{a}.json")).exists());
     let out = ok(&s, &repo, ":memory:", ".snapshot verify {repo} --all");
     assert!(out.contains(&format!("{b} ok")), "{out}");

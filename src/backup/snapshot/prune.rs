@@ -5,16 +5,19 @@
 //! snapshot ever names a deleted chunk; then every pack none of whose chunks a remaining
 //! manifest names (its index first, then the pack), every legacy `objects/` chunk no
 //! manifest names, and packs without an index (a killed create's) once they are older
-//! than [`LEFTOVER_AGE`]. A pack that holds both used and unused chunks is kept whole:
-//! its unused chunks stay stored (and reusable by later snapshots) until a repack, which
-//! this version does not do, rewrites it. The newest snapshot that passed its last drill
-//! is always kept (it is passed to retention as protected).
+//! than [`LEFTOVER_AGE`]. A pack that holds both used and unused chunks is repacked: its
+//! used chunks are copied into new packs, which are made durable with their indexes before
+//! the old index and pack are deleted, so no chunk a snapshot needs is ever unreachable (a
+//! kill in between leaves a chunk in two packs, which is harmless, or an old pack without
+//! an index, a leftover). So nothing no snapshot uses stays stored (restic's
+//! `--max-unused 0`). The newest snapshot that passed its last drill is always kept (it is
+//! passed to retention as protected).
 
 use std::collections::HashSet;
 
 use super::lock::Lock;
 use super::manifest::{index_key, object_id, pack_id, pack_key, Drill, Manifest};
-use super::packs::ChunkMap;
+use super::packs::{ChunkMap, PackWriter};
 use super::repo::Repo;
 use crate::backup::retention;
 
@@ -125,9 +128,31 @@ fn prune_locked(repo: &Repo, policy: &Policy, dry_run: bool) -> Result<Pruned, S
     let mut removed = 0;
     let mut kept = 0;
     let map = ChunkMap::load(store)?;
+    // Packs that hold chunks some kept snapshot uses and chunks none does: their used
+    // chunks are copied into new packs (durable, with their indexes) before the old index
+    // and pack go, so every chunk stays reachable at every moment.
+    let mut repack = PackWriter::new(store);
+    let mut mixed = Vec::new();
     for (pack, x) in &map.indexes {
-        if x.chunks.iter().any(|c| used.contains(c.id.as_str())) {
+        let in_use = x
+            .chunks
+            .iter()
+            .filter(|c| used.contains(c.id.as_str()))
+            .count();
+        if in_use == x.chunks.len() {
             kept += 1;
+            continue;
+        }
+        if in_use > 0 {
+            if !dry_run {
+                for c in x.chunks.iter().filter(|c| used.contains(c.id.as_str())) {
+                    let bytes = store
+                        .get_range(&pack_key(pack), c.offset, c.len)?
+                        .ok_or_else(|| format!("pack {} is missing", pack_key(pack)))?;
+                    repack.add(&c.id, &bytes)?;
+                }
+            }
+            mixed.push(pack.clone());
             continue;
         }
         if !dry_run {
@@ -137,6 +162,15 @@ fn prune_locked(repo: &Repo, policy: &Policy, dry_run: bool) -> Result<Pruned, S
         }
         removed += 1;
     }
+    let rewritten = if dry_run { 0 } else { repack.finish()?.len() };
+    for pack in &mixed {
+        if !dry_run {
+            store.delete(&index_key(pack))?;
+            store.delete(&pack_key(pack))?;
+        }
+        removed += 1;
+    }
+    kept += rewritten;
     for key in store.list("packs/")? {
         if pack_id(&key).is_some_and(|p| map.indexed.contains(p)) {
             continue;

@@ -62,8 +62,13 @@ fn fetch_chunk(
     Ok(Ok(data))
 }
 
-/// What is wrong with the indexes a snapshot needs, before any chunk is read.
+/// What is wrong with the indexes a snapshot needs, before any chunk is read. The packs
+/// its manifest names matter only when some chunk is in no index (a prune may have moved
+/// chunks into new packs since).
 fn index_problems(map: &ChunkMap, m: &Manifest) -> Vec<String> {
+    if m.chunks.iter().all(|c| map.get(c).is_some()) {
+        return Vec::new();
+    }
     let mut out: Vec<String> = m
         .packs
         .iter()
