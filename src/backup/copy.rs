@@ -116,15 +116,23 @@ fn remove_stale_temps(dest: &Path) {
     }
 }
 
-fn open_dest(path: &Path) -> Result<Connection, CopyError> {
-    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
-        | OpenFlags::SQLITE_OPEN_CREATE
+/// Opens (creating it when `create`) another database file the way sqlite3's `.backup`
+/// and `.restore` do: read-write, URIs allowed, the shell's engine settings, no busy wait.
+pub fn open_other(path: &Path, create: bool) -> rusqlite::Result<Connection> {
+    let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE
         | OpenFlags::SQLITE_OPEN_URI
         | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-    let c = Connection::open_with_flags(path, flags).map_err(|_| CopyError::CannotOpen)?;
+    if create {
+        flags |= OpenFlags::SQLITE_OPEN_CREATE;
+    }
+    let c = Connection::open_with_flags(path, flags)?;
     crate::exec::raw::configure(&c);
     let _ = c.busy_timeout(std::time::Duration::ZERO);
     Ok(c)
+}
+
+fn open_dest(path: &Path) -> Result<Connection, CopyError> {
+    open_other(path, true).map_err(|_| CopyError::CannotOpen)
 }
 
 fn engine_error(c: &Connection) -> CopyError {

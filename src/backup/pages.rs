@@ -37,11 +37,15 @@ pub enum PageError<E> {
 }
 
 fn quote_ident(s: &str) -> String {
-    format!("\"{}\"", s.replace('"', "\"\""))
+    let mut b = Vec::new();
+    crate::format::sql::push_ident(&mut b, s.as_bytes(), Some(b'"'));
+    String::from_utf8_lossy(&b).into_owned()
 }
 
 fn quote_literal(s: &str) -> String {
-    format!("'{}'", s.replace('\'', "''"))
+    let mut b = Vec::new();
+    crate::format::sql::quoted_string(&mut b, s.as_bytes());
+    String::from_utf8_lossy(&b).into_owned()
 }
 
 /// Reads every page of `schema` in order inside one read transaction. `start` is called once

@@ -293,19 +293,8 @@ pub fn open(shell: &mut Shell, args: &[Vec<u8>]) -> DotResult {
 }
 
 fn open_other(name: &[u8], create: bool) -> Result<Connection, Failure> {
-    use rusqlite::OpenFlags as F;
-    let mut flags = F::SQLITE_OPEN_READ_WRITE | F::SQLITE_OPEN_URI | F::SQLITE_OPEN_NO_MUTEX;
-    if create {
-        flags |= F::SQLITE_OPEN_CREATE;
-    }
-    match Connection::open_with_flags(os(name), flags) {
-        Ok(c) => {
-            raw::configure(&c);
-            let _ = c.busy_timeout(std::time::Duration::ZERO);
-            Ok(c)
-        }
-        Err(_) => Err(quoted("Error: cannot open \"", name, "\"")),
-    }
+    copy::open_other(std::path::Path::new(os(name)), create)
+        .map_err(|_| quoted("Error: cannot open \"", name, "\""))
 }
 
 fn dest_error(conn: &Connection) -> Failure {
