@@ -36,7 +36,8 @@ pub enum PageError<E> {
     Callback(E),
 }
 
-fn quote_ident(s: &str) -> String {
+/// `s` as an SQL identifier in double quotes.
+pub(super) fn quote_ident(s: &str) -> String {
     let mut b = Vec::new();
     crate::format::sql::push_ident(&mut b, s.as_bytes(), Some(b'"'));
     String::from_utf8_lossy(&b).into_owned()

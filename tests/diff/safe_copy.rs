@@ -35,7 +35,10 @@ fn query(dir: &Path, db: &str, sql: &str) -> String {
 }
 
 /// Runs transfers in a sqlite3 process until `stop` is set; returns how many were sent.
-fn writer(dir: &Path, db: &str, stop: Arc<AtomicBool>) -> std::thread::JoinHandle<u64> {
+/// With `grow`, each transfer also appends a row of about 3 KB to `log` and counts it in
+/// `meta.n`, so the database grows by a page or more with every commit (and in WAL mode the
+/// writer's automatic checkpoints keep rewriting the main file).
+fn writer(dir: &Path, db: &str, stop: Arc<AtomicBool>, grow: bool) -> std::thread::JoinHandle<u64> {
     let mut child = Command::new(SQLITE3)
         .arg(db)
         .current_dir(dir)
@@ -50,9 +53,14 @@ fn writer(dir: &Path, db: &str, stop: Arc<AtomicBool>) -> std::thread::JoinHandl
         let mut n = 0u64;
         while !stop.load(Ordering::SeqCst) {
             let (a, b) = (n % 1000 + 1, (n * 7 + 3) % 1000 + 1);
+            let log = if grow {
+                "INSERT INTO log(pad) VALUES(randomblob(3000)); UPDATE meta SET n=n+1; "
+            } else {
+                ""
+            };
             let t = format!(
                 "BEGIN IMMEDIATE; UPDATE acct SET bal=bal-1 WHERE id={a}; \
-                 UPDATE acct SET bal=bal+1 WHERE id={b}; COMMIT;\n"
+                 UPDATE acct SET bal=bal+1 WHERE id={b}; {log}COMMIT;\n"
             );
             if sin
                 .write_all(t.as_bytes())
@@ -69,14 +77,21 @@ fn writer(dir: &Path, db: &str, stop: Arc<AtomicBool>) -> std::thread::JoinHandl
     })
 }
 
-fn copy_under_load(journal: &str) {
+fn copy_under_load(journal: &str, grow: bool) {
     if !require_sqlite3() {
         return;
     }
     let s = Scratch::new();
     accounts(&s, "live.db", journal);
+    if grow {
+        s.db(
+            "live.db",
+            "CREATE TABLE log(id INTEGER PRIMARY KEY, pad BLOB); CREATE TABLE meta(n);
+             INSERT INTO meta VALUES(0);",
+        );
+    }
     let stop = Arc::new(AtomicBool::new(false));
-    let w = writer(s.path(), "live.db", stop.clone());
+    let w = writer(s.path(), "live.db", stop.clone(), grow);
     std::thread::sleep(Duration::from_millis(100));
     let mut copies = 0;
     let started = Instant::now();
@@ -101,6 +116,17 @@ fn copy_under_load(journal: &str) {
             "1000000|1000",
             "{name} is not a committed state"
         );
+        if grow {
+            assert_eq!(
+                query(
+                    s.path(),
+                    &name,
+                    "SELECT (SELECT count(*) FROM log) = (SELECT n FROM meta)"
+                ),
+                "1",
+                "{name} is not a committed state"
+            );
+        }
         copies += 1;
     }
     stop.store(true, Ordering::SeqCst);
@@ -115,12 +141,24 @@ fn copy_under_load(journal: &str) {
 
 #[test]
 fn backup_completes_and_is_consistent_while_a_writer_commits_wal() {
-    copy_under_load("wal");
+    copy_under_load("wal", false);
 }
 
 #[test]
 fn backup_completes_and_is_consistent_while_a_writer_commits_rollback_journal() {
-    copy_under_load("delete");
+    copy_under_load("delete", false);
+}
+
+/// The page count changes with every commit of the writer; the copy, taken inside one read
+/// transaction, still has the page count and pages of one committed state.
+#[test]
+fn backup_is_consistent_while_a_writer_grows_the_database_wal() {
+    copy_under_load("wal", true);
+}
+
+#[test]
+fn backup_is_consistent_while_a_writer_grows_the_database_rollback_journal() {
+    copy_under_load("delete", true);
 }
 
 /// `kill -9` in the middle of `.backup` to a new file: the file is either absent or whole,
