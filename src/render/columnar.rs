@@ -24,7 +24,7 @@
 
 use std::io::{self, Write};
 
-use super::{cut_nul, text_of, Mode, RenderOpts, Renderer};
+use super::{cut_nul, Mode, RenderOpts, Renderer};
 use crate::exec::raw::Value;
 
 /// `─`
@@ -65,15 +65,59 @@ pub fn strlen_char(z: &[u8]) -> usize {
     z.iter().filter(|&&c| c & 0xc0 != 0x80).count()
 }
 
-/// sqlite3 3.40.1's `translateForDisplayAndDup()`: the first display line of `z` (at most
-/// `max_width` characters, 0 meaning no limit; TABs expanded) and the rest of the text still
-/// to show on following lines, if any.
-pub fn translate(z: &[u8], max_width: i32, word_wrap: bool) -> (Vec<u8>, Option<&[u8]>) {
-    let z = cut_nul(z);
-    let mut mx = max_width.unsigned_abs() as usize;
-    if mx == 0 {
-        mx = 1_000_000;
+/// sqlite3 3.40.1's `translateForDisplayAndDup()`: appends the first display line of `z`
+/// to `out` (at most `max_width` characters, 0 meaning no limit; TABs expanded). Returns
+/// the line's width in characters (as [`strlen_char`] counts them) and where the rest of
+/// the text starts in `z`, if any.
+pub fn translate_into(
+    out: &mut Vec<u8>,
+    z: &[u8],
+    max_width: i32,
+    word_wrap: bool,
+) -> (usize, Option<usize>) {
+    let mx = match max_width.unsigned_abs() as usize {
+        0 => 1_000_000,
+        m => m,
+    };
+    if let Some(n) = one_line(z, mx) {
+        out.extend_from_slice(z);
+        return (n, None);
     }
+    let start = out.len();
+    let rest = translate_slow(out, z, mx, word_wrap);
+    (strlen_char(&out[start..]), rest)
+}
+
+/// Most cells are one line that fits: no control character (a NUL ends the text for C, so
+/// that is one too) and fewer than `mx` characters as the loop of `translateForDisplayAndDup`
+/// counts them (a continuation byte that starts the text is one more character than
+/// strlenChar counts). The loop then takes the text whole; this says so, and gives its
+/// strlenChar width, without looking further than `mx` characters into `z` (a long text is
+/// cut into many lines, each from what the one before left).
+fn one_line(z: &[u8], mx: usize) -> Option<usize> {
+    let lead = usize::from(z.first().is_some_and(|&c| c & 0xc0 == 0x80));
+    let mut n = lead;
+    let mut chunks = z.chunks_exact(16);
+    for chunk in &mut chunks {
+        // Whole chunks without early exits, which the compiler turns into vector code.
+        let control = chunk.iter().fold(false, |a, &c| a | (c < b' '));
+        n += chunk.iter().filter(|&&c| c & 0xc0 != 0x80).count();
+        if control || n >= mx {
+            return None;
+        }
+    }
+    for &c in chunks.remainder() {
+        if c < b' ' {
+            return None;
+        }
+        n += usize::from(c & 0xc0 != 0x80);
+    }
+    (n < mx).then(|| n - lead)
+}
+
+/// The loop of `translateForDisplayAndDup()` itself, for any text (it stops at a NUL as at
+/// the end of a C string, and leaves no rest after one).
+fn translate_slow(out: &mut Vec<u8>, z: &[u8], mx: usize, word_wrap: bool) -> Option<usize> {
     let (mut i, mut j, mut n) = (0usize, 0usize, 0usize);
     while n < mx {
         let c = at(z, i);
@@ -134,16 +178,16 @@ pub fn translate(z: &[u8], max_width: i32, word_wrap: bool) -> (Vec<u8>, Option<
     } else {
         k = i;
     }
-    let tail = if n >= mx && at(z, i) >= b' ' {
-        Some(&z[i..])
+    let rest = if n >= mx && at(z, i) >= b' ' {
+        Some(i)
     } else if at(z, i) == b'\r' && at(z, i + 1) == b'\n' {
-        (at(z, i + 2) != 0).then(|| &z[i + 2..])
+        (at(z, i + 2) != 0).then_some(i + 2)
     } else if at(z, i) == 0 || at(z, i + 1) == 0 {
         None
     } else {
-        Some(&z[i + 1..])
+        Some(i + 1)
     };
-    let mut out = Vec::with_capacity(j);
+    out.reserve(j);
     let (mut i, mut n) = (0usize, 0usize);
     while i < k {
         let c = at(z, i);
@@ -171,7 +215,7 @@ pub fn translate(z: &[u8], max_width: i32, word_wrap: bool) -> (Vec<u8>, Option<
         }
         break;
     }
-    (out, tail)
+    rest
 }
 
 /// sqlite3's `utf8_width_print()`: `z` in `w` characters, left-aligned (right-aligned when
@@ -204,41 +248,105 @@ pub fn push_width(buf: &mut Vec<u8>, w: i64, z: &[u8]) {
     }
 }
 
-/// sqlite3's `quoted_column()`: a value as `--quote` shows it in the columnar modes.
-fn quoted_column(v: &Value<'_>) -> Vec<u8> {
+/// sqlite3's `quoted_column()`: appends a value as `--quote` shows it in the columnar modes.
+fn push_quoted_column(buf: &mut Vec<u8>, v: &Value<'_>) {
     match *v {
-        Value::Null => b"NULL".to_vec(),
-        Value::Integer(_) | Value::Real(_) => text_of(v).unwrap_or_default().into_owned(),
-        Value::Text(t) => {
-            // sqlite3_mprintf("%Q"): single quotes, inner quotes doubled.
-            let mut b = Vec::with_capacity(t.len() + 2);
-            crate::format::sql::quoted_string(&mut b, cut_nul(t));
-            b
-        }
+        Value::Null => buf.extend_from_slice(b"NULL"),
+        Value::Integer(_) | Value::Real(_) => push_number(buf, v),
+        // sqlite3_mprintf("%Q"): single quotes, inner quotes doubled.
+        Value::Text(t) => crate::format::sql::quoted_string(buf, cut_nul(t)),
         Value::Blob(bytes) => {
-            let mut b = Vec::with_capacity(bytes.len() * 2 + 3);
-            b.extend_from_slice(b"x'");
-            for c in bytes {
-                b.extend_from_slice(format!("{c:02x}").as_bytes());
-            }
-            b.push(b'\'');
-            b
+            // `x'…'`: the dump's `X'…'` with a lowercase x.
+            let start = buf.len();
+            crate::format::sql::hex_blob(buf, bytes);
+            buf[start] = b'x';
         }
     }
 }
 
-/// The buffered renderer of the columnar modes.
+/// Appends an INTEGER or REAL as `sqlite3_column_text` shows it (as `render::text_of`
+/// does, without a `String` for an integer).
+fn push_number(buf: &mut Vec<u8>, v: &Value<'_>) {
+    match *v {
+        Value::Integer(i) => {
+            let _ = write!(buf, "{i}");
+        }
+        Value::Real(r) => buf.extend_from_slice(crate::format::real_text(r).as_bytes()),
+        _ => {}
+    }
+}
+
+/// Where the text a cell is cut from lies, for one row.
+#[derive(Debug, Clone, Copy)]
+enum Source {
+    /// The value's own bytes (text or blob), the first `n` of them (up to a NUL).
+    Value(usize),
+    /// `scratch[start..end]`: a number's text, a quoted literal, the NULL text.
+    Scratch(usize, usize),
+}
+
+/// The display cells of a whole result, kept in one byte buffer with their end offsets (a
+/// `Vec` per cell cost an allocation each, and more memory than the text itself), and each
+/// column's width so far.
+#[derive(Default)]
+struct Cells {
+    /// The text of every display cell, one after the other: `ncol` cells per display line,
+    /// the header's first.
+    text: Vec<u8>,
+    /// Where each cell's text ends in `text` (it starts where the one before ends).
+    ends: Vec<usize>,
+    /// Each column's widest cell so far (or its `.width`), in characters (`strlenChar`).
+    widest: Vec<usize>,
+}
+
+impl Cells {
+    /// Appends one display cell of column `i`, cut from `z` by `translate`; returns where
+    /// the rest of `z` starts, if any is left for the next display line.
+    fn push(&mut self, i: usize, z: &[u8], wrap: i32, word_wrap: bool) -> Option<usize> {
+        let (n, rest) = translate_into(&mut self.text, z, wrap, word_wrap);
+        self.ends.push(self.text.len());
+        if n > self.widest[i] {
+            self.widest[i] = n;
+        }
+        rest
+    }
+
+    /// Cell `k` (counting from the header's first).
+    fn get(&self, k: usize) -> &[u8] {
+        let start = if k == 0 { 0 } else { self.ends[k - 1] };
+        &self.text[start..self.ends[k]]
+    }
+}
+
+/// The bytes of column `i`'s text in the row at hand.
+fn source<'v>(sources: &[Source], scratch: &'v [u8], vals: &'v [Value<'_>], i: usize) -> &'v [u8] {
+    match (sources[i], vals.get(i)) {
+        (Source::Scratch(a, b), _) => &scratch[a..b],
+        (Source::Value(n), Some(Value::Text(t) | Value::Blob(t))) => &t[..n],
+        (Source::Value(_), _) => &[],
+    }
+}
+
+/// The buffered renderer of the columnar modes: rows are cut into display cells as they come
+/// (so the widths are known at the end), and `finish` draws.
 pub struct Columnar<'o> {
     o: &'o RenderOpts,
     mode: Mode,
     quote: bool,
     ncol: usize,
-    /// Display lines, `ncol` cells each; the first line is the header.
-    cells: Vec<Vec<u8>>,
+    /// Each column's wrap width: its `.width`, or else `--wrap`.
+    wraps: Vec<i32>,
+    cells: Cells,
     /// For each display line after the header: true when it ends a logical row.
     row_div: Vec<bool>,
     /// Some logical row spans more than one display line.
     multi_line: bool,
+    /// For the row at hand: the text of values that are not text already.
+    scratch: Vec<u8>,
+    /// For the row at hand: where each column's text lies.
+    sources: Vec<Source>,
+    /// For the row at hand: where each column's text still to show starts in its source.
+    rest: Vec<Option<usize>>,
 }
 
 impl<'o> Columnar<'o> {
@@ -253,23 +361,19 @@ impl<'o> Columnar<'o> {
             mode,
             quote,
             ncol: 0,
-            cells: Vec::new(),
+            wraps: Vec::new(),
+            cells: Cells::default(),
             row_div: Vec::new(),
             multi_line: false,
+            scratch: Vec::new(),
+            sources: Vec::new(),
+            rest: Vec::new(),
         }
     }
 
     /// `.width` of column `i` (0 when not given).
     fn col_width(&self, i: usize) -> i32 {
         self.o.col_widths.get(i).copied().unwrap_or(0)
-    }
-
-    /// The width a column's cells wrap at: its `.width`, or else `--wrap`.
-    fn wrap_width(&self, i: usize) -> i32 {
-        match self.col_width(i) {
-            0 => self.o.wrap,
-            w => w,
-        }
     }
 }
 
@@ -281,49 +385,65 @@ impl Renderer for Columnar<'_> {
         vals: &[Value<'_>],
         index: u64,
     ) -> io::Result<()> {
-        let bw = self.o.word_wrap;
+        let ww = self.o.word_wrap;
         if index == 0 {
             self.ncol = names.len();
+            self.wraps = (0..self.ncol)
+                .map(|i| match self.col_width(i) {
+                    0 => self.o.wrap,
+                    w => w,
+                })
+                .collect();
+            self.cells.widest = (0..self.ncol)
+                .map(|i| self.col_width(i).unsigned_abs() as usize)
+                .collect();
             for (i, n) in names.iter().enumerate() {
-                let (line, _) = translate(n, self.wrap_width(i), bw);
-                self.cells.push(line);
+                self.cells.push(i, cut_nul(n), self.wraps[i], ww);
             }
         }
         let ncol = self.ncol;
-        // The first display line of the row comes from the values themselves.
-        let sources: Vec<Vec<u8>> = vals
-            .iter()
-            .take(ncol)
-            .map(|v| {
-                if self.quote {
-                    quoted_column(v)
-                } else {
-                    match text_of(v) {
-                        Some(t) => t.into_owned(),
-                        None => self.o.null_value.clone(),
-                    }
+        // The text of each value: its own bytes when it is text, else written to scratch.
+        self.scratch.clear();
+        self.sources.clear();
+        for i in 0..ncol {
+            let start = self.scratch.len();
+            match vals.get(i).unwrap_or(&Value::Text(b"")) {
+                v if self.quote => push_quoted_column(&mut self.scratch, v),
+                Value::Text(t) | Value::Blob(t) => {
+                    // Cut once here: a long text is cut into lines from what is left of it.
+                    self.sources.push(Source::Value(cut_nul(t).len()));
+                    continue;
                 }
-            })
-            .collect();
-        let mut tails: Vec<Option<Vec<u8>>> = Vec::with_capacity(ncol);
+                Value::Null => self.scratch.extend_from_slice(cut_nul(&self.o.null_value)),
+                v => push_number(&mut self.scratch, v),
+            }
+            self.sources
+                .push(Source::Scratch(start, self.scratch.len()));
+        }
+        // The first display line of the row comes from the values themselves.
+        self.rest.clear();
         let mut more = false;
-        for (i, src) in sources.iter().enumerate() {
-            let (line, tail) = translate(src, self.wrap_width(i), bw);
-            self.cells.push(line);
-            more |= tail.is_some();
-            tails.push(tail.map(<[u8]>::to_vec));
+        for i in 0..ncol {
+            let z = source(&self.sources, &self.scratch, vals, i);
+            let r = self.cells.push(i, z, self.wraps[i], ww);
+            more |= r.is_some();
+            self.rest.push(r);
         }
         // Following display lines, while any cell has text left.
         while more {
             self.row_div.push(false);
             self.multi_line = true;
             more = false;
-            for (i, t) in tails.iter_mut().enumerate() {
-                let src = t.take().unwrap_or_default();
-                let (line, tail) = translate(&src, self.wrap_width(i), bw);
-                self.cells.push(line);
-                more |= tail.is_some();
-                *t = tail.map(<[u8]>::to_vec);
+            for i in 0..ncol {
+                let next = match self.rest[i] {
+                    Some(at) => {
+                        let z = &source(&self.sources, &self.scratch, vals, i)[at..];
+                        self.cells.push(i, z, self.wraps[i], ww).map(|k| at + k)
+                    }
+                    None => self.cells.push(i, b"", self.wraps[i], ww),
+                };
+                more |= next.is_some();
+                self.rest[i] = next;
             }
         }
         self.row_div.push(true);
@@ -336,95 +456,118 @@ impl Renderer for Columnar<'_> {
             return Ok(());
         }
         self.o.columnar_seen.set(ncol);
-        let mut width: Vec<usize> = (0..ncol)
-            .map(|i| self.col_width(i).unsigned_abs() as usize)
-            .collect();
-        for (i, c) in self.cells.iter().enumerate() {
-            let n = strlen_char(c);
-            let j = i % ncol;
-            if n > width[j] {
-                width[j] = n;
-            }
-        }
-        let signed = |j: usize| -> i64 {
-            let w = width[j] as i64;
-            if self.col_width(j) < 0 {
-                -w
-            } else {
-                w
-            }
+        let width = &self.cells.widest;
+        let right: Vec<bool> = (0..ncol).map(|j| self.col_width(j) < 0).collect();
+        let mut buf: Vec<u8> = Vec::with_capacity(FLUSH_AT + 4096);
+        let (line_start, col_sep, row_sep): (&[u8], &[u8], &[u8]) = match self.mode {
+            Mode::Column => (b"", b"  ", b"\n"),
+            Mode::Box => (
+                "\u{2502} ".as_bytes(),
+                " \u{2502} ".as_bytes(),
+                " \u{2502}\n".as_bytes(),
+            ),
+            _ => (b"| ", b" | ", b" |\n"),
         };
-        let mut buf: Vec<u8> = Vec::with_capacity(4096);
-        let (col_sep, row_sep): (&[u8], &[u8]) = match self.mode {
-            Mode::Column => (b"  ", b"\n"),
-            Mode::Box => (" \u{2502} ".as_bytes(), " \u{2502}\n".as_bytes()),
-            _ => (b" | ", b" |\n"),
-        };
-        let header = &self.cells[..ncol];
         match self.mode {
             Mode::Column => {
                 if self.o.show_header {
-                    for (i, h) in header.iter().enumerate() {
-                        push_width(&mut buf, signed(i), h);
+                    for (i, w) in width.iter().enumerate() {
+                        push_padded(&mut buf, self.cells.get(i), *w, right[i]);
                         buf.extend_from_slice(if i + 1 == ncol { b"\n" } else { b"  " });
                     }
                     for (i, w) in width.iter().enumerate() {
-                        buf.extend(std::iter::repeat_n(b'-', *w));
+                        buf.resize(buf.len() + w, b'-');
                         buf.extend_from_slice(if i + 1 == ncol { b"\n" } else { b"  " });
                     }
                 }
             }
             Mode::Table => {
-                rule(&mut buf, &width, "+", "+", "+", "-");
-                centred_header(&mut buf, header, &width, "| ", " | ", " |\n");
-                rule(&mut buf, &width, "+", "+", "+", "-");
+                rule(&mut buf, width, "+", "+", "+", "-");
+                self.centred_header(&mut buf, "| ", " | ", " |\n");
+                rule(&mut buf, width, "+", "+", "+", "-");
             }
             Mode::Markdown => {
-                centred_header(&mut buf, header, &width, "| ", " | ", " |\n");
-                rule(&mut buf, &width, "|", "|", "|", "-");
+                self.centred_header(&mut buf, "| ", " | ", " |\n");
+                rule(&mut buf, width, "|", "|", "|", "-");
             }
             _ => {
-                rule(&mut buf, &width, BOX_23, BOX_234, BOX_34, BOX_24);
+                rule(&mut buf, width, BOX_23, BOX_234, BOX_34, BOX_24);
                 let (l, m, r) = (
                     format!("{BOX_13} "),
                     format!(" {BOX_13} "),
                     format!(" {BOX_13}\n"),
                 );
-                centred_header(&mut buf, header, &width, &l, &m, &r);
-                rule(&mut buf, &width, BOX_123, BOX_1234, BOX_134, BOX_24);
+                self.centred_header(&mut buf, &l, &m, &r);
+                rule(&mut buf, width, BOX_123, BOX_1234, BOX_134, BOX_24);
             }
         }
-        let body = &self.cells[ncol..];
-        let lines = body.len() / ncol;
-        for (r, line) in body.chunks(ncol).enumerate() {
-            if self.mode == Mode::Table || self.mode == Mode::Markdown {
-                buf.extend_from_slice(b"| ");
-            } else if self.mode == Mode::Box {
-                buf.extend_from_slice(format!("{BOX_13} ").as_bytes());
-            }
-            for (j, cell) in line.iter().enumerate() {
-                push_width(&mut buf, signed(j), cell);
+        // What goes between two logical rows when some row spans several display lines.
+        let mut between = Vec::new();
+        match self.mode {
+            Mode::Table => rule(&mut between, width, "+", "+", "+", "-"),
+            Mode::Box => rule(&mut between, width, BOX_123, BOX_1234, BOX_134, BOX_24),
+            Mode::Column => between.push(b'\n'),
+            _ => {}
+        }
+        let lines = self.row_div.len();
+        let mut start = self.cells.ends[ncol - 1];
+        let mut k = ncol;
+        for (r, &ends_row) in self.row_div.iter().enumerate() {
+            buf.extend_from_slice(line_start);
+            for j in 0..ncol {
+                let end = self.cells.ends[k];
+                push_padded(&mut buf, &self.cells.text[start..end], width[j], right[j]);
                 buf.extend_from_slice(if j + 1 == ncol { row_sep } else { col_sep });
+                start = end;
+                k += 1;
             }
-            if self.multi_line && self.row_div[r] && r + 1 < lines {
-                match self.mode {
-                    Mode::Table => rule(&mut buf, &width, "+", "+", "+", "-"),
-                    Mode::Box => rule(&mut buf, &width, BOX_123, BOX_1234, BOX_134, BOX_24),
-                    Mode::Column => buf.push(b'\n'),
-                    _ => {}
-                }
+            if self.multi_line && ends_row && r + 1 < lines {
+                buf.extend_from_slice(&between);
             }
-            if buf.len() >= 64 * 1024 {
+            if buf.len() >= FLUSH_AT {
                 out.write_all(&buf)?;
                 buf.clear();
             }
         }
         match self.mode {
-            Mode::Table => rule(&mut buf, &width, "+", "+", "+", "-"),
-            Mode::Box => rule(&mut buf, &width, BOX_12, BOX_124, BOX_14, BOX_24),
+            Mode::Table => rule(&mut buf, width, "+", "+", "+", "-"),
+            Mode::Box => rule(&mut buf, width, BOX_12, BOX_124, BOX_14, BOX_24),
             _ => {}
         }
         out.write_all(&buf)
+    }
+}
+
+impl Columnar<'_> {
+    /// The header line of table, markdown and box: names centred, the odd space on the
+    /// right.
+    fn centred_header(&self, buf: &mut Vec<u8>, left: &str, mid: &str, right: &str) {
+        let ncol = self.ncol;
+        buf.extend_from_slice(left.as_bytes());
+        for (i, w) in self.cells.widest.iter().enumerate() {
+            let h = self.cells.get(i);
+            let pad = w.saturating_sub(strlen_char(h));
+            buf.resize(buf.len() + pad / 2, b' ');
+            buf.extend_from_slice(h);
+            buf.resize(buf.len() + pad.div_ceil(2), b' ');
+            buf.extend_from_slice(if i + 1 == ncol { right } else { mid }.as_bytes());
+        }
+    }
+}
+
+/// Bytes of output gathered before each write.
+const FLUSH_AT: usize = 64 * 1024;
+
+/// A cell in a column `w` characters wide, as [`push_width`] writes it; the cell is never
+/// wider than its column, which is as wide as its widest cell.
+fn push_padded(buf: &mut Vec<u8>, cell: &[u8], w: usize, right: bool) {
+    let pad = w.saturating_sub(strlen_char(cell));
+    if right {
+        buf.resize(buf.len() + pad, b' ');
+        buf.extend_from_slice(cell);
+    } else {
+        buf.extend_from_slice(cell);
+        buf.resize(buf.len() + pad, b' ');
     }
 }
 
@@ -444,30 +587,56 @@ fn rule(buf: &mut Vec<u8>, width: &[usize], left: &str, mid: &str, right: &str, 
     buf.push(b'\n');
 }
 
-/// The header line of table, markdown and box: names centred, the odd space on the right.
-fn centred_header(
-    buf: &mut Vec<u8>,
-    header: &[Vec<u8>],
-    width: &[usize],
-    left: &str,
-    mid: &str,
-    right: &str,
-) {
-    buf.extend_from_slice(left.as_bytes());
-    for (i, h) in header.iter().enumerate() {
-        let w = width[i];
-        let n = strlen_char(h);
-        let pad = w.saturating_sub(n);
-        buf.extend(std::iter::repeat_n(b' ', pad / 2));
-        buf.extend_from_slice(h);
-        buf.extend(std::iter::repeat_n(b' ', pad.div_ceil(2)));
-        buf.extend_from_slice(if i + 1 == header.len() { right } else { mid }.as_bytes());
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// [`translate_into`] returning the line and the rest as slices, for the tests.
+    fn translate(z: &[u8], max_width: i32, word_wrap: bool) -> (Vec<u8>, Option<&[u8]>) {
+        let mut line = Vec::new();
+        let (_, rest) = translate_into(&mut line, z, max_width, word_wrap);
+        (line, rest.map(|i| &z[i..]))
+    }
+
+    /// Bytes that matter to the cutting: letters, spaces, punctuation, TAB, LF, CR, NUL,
+    /// another control character, UTF-8 lead and continuation bytes.
+    fn awkward_text() -> impl proptest::strategy::Strategy<Value = Vec<u8>> {
+        let bytes = vec![
+            b'a', b'b', b' ', b'-', b'\t', b'\n', b'\r', 0, 1, 0x80, 0xbf, 0xc3, 0xa9, 0xe6,
+        ];
+        proptest::collection::vec(proptest::sample::select(bytes), 0..48)
+    }
+
+    proptest::proptest! {
+        /// The one-line shortcut of `translate_into` gives what sqlite3's loop gives.
+        #[test]
+        fn the_one_line_shortcut_gives_what_the_loop_gives(
+            z in awkward_text(),
+            w in 0i32..14,
+            ww: bool,
+        ) {
+            let mut got = Vec::new();
+            let (n, rest) = translate_into(&mut got, &z, w, ww);
+            let mut want = Vec::new();
+            let mx = if w == 0 { 1_000_000 } else { w as usize };
+            let want_rest = translate_slow(&mut want, &z, mx, ww);
+            proptest::prop_assert_eq!(&got, &want);
+            proptest::prop_assert_eq!(rest, want_rest);
+            proptest::prop_assert_eq!(n, strlen_char(&want));
+        }
+
+        /// The loop stops at a NUL as sqlite3 stops at the end of the C string: the same
+        /// line, and nothing left after it.
+        #[test]
+        fn a_nul_ends_the_text(z in awkward_text(), w in 0i32..14, ww: bool) {
+            let mx = if w == 0 { 1_000_000 } else { w as usize };
+            let (mut whole, mut cut) = (Vec::new(), Vec::new());
+            let a = translate_slow(&mut whole, &z, mx, ww);
+            let b = translate_slow(&mut cut, cut_nul(&z), mx, ww);
+            proptest::prop_assert_eq!(whole, cut);
+            proptest::prop_assert_eq!(a, b);
+        }
+    }
 
     fn tr(z: &str, w: i32, ww: bool) -> (String, Option<String>) {
         let (a, b) = translate(z.as_bytes(), w, ww);

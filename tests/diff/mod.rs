@@ -4,6 +4,7 @@ mod backup;
 mod backup_bytes;
 mod basic;
 mod cli;
+mod columnar;
 mod dump;
 mod engine;
 mod functions;
