@@ -17,6 +17,8 @@
 use rustc_apfloat::ieee::{Double, X87DoubleExtended};
 use rustc_apfloat::{Float, FloatConvert};
 
+use super::digits::{self, Digits};
+
 /// The x87 80-bit `long double` (`LONGDOUBLE_TYPE` in SQLite on x86_64).
 type Ld = X87DoubleExtended;
 
@@ -256,6 +258,94 @@ fn push_exponent(out: &mut String, exp: i64) {
     out.push_str(&format!("{:02}", exp.unsigned_abs()));
 }
 
+/// How far (in units of the 18th significant digit, 1e-17 of the first) the exact value
+/// must lie from a 15-digit rounding boundary for the correctly rounded digits to be
+/// 3.40.1's.
+///
+/// The long-double emulation differs from exact arithmetic by its roundings: each
+/// long-double operation is off by at most 2⁻⁶⁴ relative, and normalizing and extracting 15
+/// digits takes at most about 60 of them: about 3.3e-17 of the first digit (3.3 units).
+/// Values from 1e100 up are also divided by powers of the double nearest 1e100, each 1.6e-17
+/// relative too large: up to 4.8e-16 more (48 units). The margins are three times those
+/// bounds. (Measured over 2.8 million doubles within 3 ulps of a boundary, the emulation
+/// differed from correct rounding only within 2.0e-18 of one below 1e99, and 4.5e-16 above.)
+fn boundary_margin(abs: f64) -> u64 {
+    if abs >= 1e99 {
+        150
+    } else {
+        10
+    }
+}
+
+/// The digits sqlite3 3.40.1 shows for a finite, positive `v` with `%!.15g`, found without
+/// the emulation when that is provably the same: `None` when `v` lies too close to a
+/// rounding boundary of the 15th digit (see [`boundary_margin`]).
+///
+/// For a normal double the shortest round-trip digits S lie within half the gap to the next
+/// double of `v`. When they number 15 or fewer they are the correctly rounded 15 digits
+/// (half a gap is under 1.1e-15 of the first digit, and the next boundary is 5e-15 away).
+/// When they are longer, S says on which side of the boundary `v` lies if S is farther from
+/// it than half a gap plus the margin. Otherwise the correctly rounded 18 digits place `v`
+/// within 0.5 units of the 18th digit, which decides all but the closest values.
+fn fast_text_digits(v: f64) -> Option<Digits> {
+    let margin = boundary_margin(v);
+    // Subnormals have fewer bits, so their shortest digits can be far from the value.
+    if v >= f64::MIN_POSITIVE {
+        let mut s = Digits::shortest(v);
+        if s.digits().len() <= 15 {
+            return Some(s);
+        }
+        let up = f64::from_bits(v.to_bits() + 1);
+        let gap = if up.is_finite() {
+            up - v
+        } else {
+            v - f64::from_bits(v.to_bits() - 1)
+        };
+        // Half a gap in units of the 18th digit: the first digit's unit is v / y with
+        // y = v / 10^exp < first digit + 1.
+        let first = f64::from(s.digits()[0] - b'0');
+        let half_gap = gap / 2.0 / v * (first + 1.0) * 1e17 * 1.01;
+        let dist = s.tail(15, 18).abs_diff(500);
+        if dist as f64 > margin as f64 + half_gap {
+            s.round_to(15);
+            return Some(s);
+        }
+    }
+    let mut d = Digits::rounded(v, 18);
+    if d.tail(15, 18).abs_diff(500) < margin {
+        return None;
+    }
+    d.round_to(15);
+    Some(d)
+}
+
+/// Appends the text sqlite3 3.40.1 shows for a REAL in its text output modes (see
+/// [`real_text`]).
+pub fn push_real_text(buf: &mut Vec<u8>, v: f64) {
+    if v == 0.0 {
+        // printf.c ignores the sign of zero: `realvalue<0.0` is false for -0.0.
+        buf.extend_from_slice(b"0.0");
+        return;
+    }
+    if !v.is_finite() {
+        buf.extend_from_slice(match v {
+            f64::INFINITY => b"Inf".as_slice(),
+            f64::NEG_INFINITY => b"-Inf",
+            _ => b"NaN",
+        });
+        return;
+    }
+    match fast_text_digits(v.abs()) {
+        Some(d) => {
+            if v < 0.0 {
+                buf.push(b'-');
+            }
+            digits::push_g(buf, &d, 15);
+        }
+        None => buf.extend_from_slice(sqlite_altform2_g(v, 15).as_bytes()),
+    }
+}
+
 /// The text sqlite3 3.40.1 shows for a REAL in its text output modes.
 ///
 /// This is exactly SQLite 3.40.1's `%!.15g` (what `sqlite3_column_text()`
@@ -267,12 +357,39 @@ fn push_exponent(out: &mut String, exp: i64) {
 /// Examples: `1.0/3` → `0.333333333333333`, `100.0` → `100.0`, `1e15` →
 /// `1.0e+15`, `1e-5` → `1.0e-05`, `-0.0` → `0.0`, infinities → `Inf` and
 /// `-Inf`. A NaN (which SQLite never stores) gives `NaN`.
+///
+/// Most values take a fast exact path (shortest or correctly rounded digits, see
+/// [`fast_text_digits`]); the few within reach of a rounding boundary go through the
+/// emulation of 3.40.1's long-double printf.
 pub fn real_text(v: f64) -> String {
-    sqlite_altform2_g(v, 15)
+    let mut b = Vec::with_capacity(24);
+    push_real_text(&mut b, v);
+    String::from_utf8(b).unwrap_or_default()
 }
 
-/// The SQL literal litesh writes for a REAL (`.dump`, `.mode insert`,
-/// `.mode quote`, `json`).
+/// Appends the SQL literal litesh writes for a REAL (see [`real_sql`]).
+pub fn push_real_sql(buf: &mut Vec<u8>, v: f64) {
+    debug_assert!(!v.is_nan(), "real_sql called with NaN");
+    if v.is_nan() {
+        buf.extend_from_slice(b"NULL");
+    } else if v.is_infinite() {
+        buf.extend_from_slice(if v > 0.0 { b"1e999" } else { b"-1e999" });
+    } else if v == 0.0 {
+        buf.extend_from_slice(if v.is_sign_negative() {
+            b"-0.0"
+        } else {
+            b"0.0"
+        });
+    } else {
+        if v < 0.0 {
+            buf.push(b'-');
+        }
+        digits::push_g(buf, &Digits::shortest(v.abs()), 20);
+    }
+}
+
+/// The SQL literal litesh writes for a REAL (`.dump`,
+/// `.mode insert`, `.mode quote`, `json`).
 ///
 /// sqlite3 3.40.1 writes `%!.20g` there: 20 digits from its long-double
 /// printf, which are not always the digits of the value. litesh instead
@@ -293,53 +410,9 @@ pub fn real_text(v: f64) -> String {
 /// * NaN → `NULL`. SQLite never yields a NaN (it stores NaN as NULL), so this
 ///   is a caller bug: it fails a `debug_assert!`.
 pub fn real_sql(v: f64) -> String {
-    debug_assert!(!v.is_nan(), "real_sql called with NaN");
-    if v.is_nan() {
-        return "NULL".to_string();
-    }
-    if v.is_infinite() {
-        return if v > 0.0 { "1e999" } else { "-1e999" }.to_string();
-    }
-    // Rust's `{:e}` gives the shortest round-tripping digits, e.g. "-1.25e-7".
-    let sci = format!("{v:e}");
-    let (mantissa, exponent) = sci.split_once('e').unwrap_or((sci.as_str(), "0"));
-    let exponent: i64 = exponent.parse().unwrap_or(0);
-    let (negative, mantissa) = match mantissa.strip_prefix('-') {
-        Some(m) => (true, m),
-        None => (false, mantissa),
-    };
-    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
-    let mut out = String::with_capacity(digits.len() + 8);
-    if negative {
-        out.push('-');
-    }
-    if !(-4..=19).contains(&exponent) {
-        out.push_str(&digits[..1]);
-        out.push('.');
-        if digits.len() > 1 {
-            out.push_str(&digits[1..]);
-        } else {
-            out.push('0');
-        }
-        push_exponent(&mut out, exponent);
-    } else if exponent >= 0 {
-        let int_len = usize::try_from(exponent).unwrap_or(0) + 1;
-        if digits.len() > int_len {
-            out.push_str(&digits[..int_len]);
-            out.push('.');
-            out.push_str(&digits[int_len..]);
-        } else {
-            out.push_str(&digits);
-            out.extend(std::iter::repeat_n('0', int_len - digits.len()));
-            out.push_str(".0");
-        }
-    } else {
-        out.push_str("0.");
-        let zeros = usize::try_from(-exponent - 1).unwrap_or(0);
-        out.extend(std::iter::repeat_n('0', zeros));
-        out.push_str(&digits);
-    }
-    out
+    let mut b = Vec::with_capacity(24);
+    push_real_sql(&mut b, v);
+    String::from_utf8(b).unwrap_or_default()
 }
 
 /// `(sqlite3_int64)r` as x86_64 computes it (`cvttsd2si`): truncation toward
@@ -355,6 +428,11 @@ fn c_double_to_i64(r: f64) -> i64 {
     }
 }
 
+/// Appends the REAL literal of `.dump` and `.mode insert` (see [`real_dump`]).
+pub fn push_real_dump(buf: &mut Vec<u8>, v: f64) {
+    dump_with(buf, v, push_real_sql);
+}
+
 /// The REAL literal sqlite3 3.40.1's `.dump` and `.mode insert` rule gives,
 /// with litesh's shortest digits ([`real_sql`]) for non-integral values.
 ///
@@ -364,23 +442,26 @@ fn c_double_to_i64(r: f64) -> i64 {
 /// `1000000000000000000.0`, `-2^63` → `-9223372036854775808.0`), and
 /// anything else as [`real_sql`] writes it.
 pub fn real_dump(v: f64) -> String {
-    dump_with(v, real_sql)
+    let mut b = Vec::with_capacity(24);
+    push_real_dump(&mut b, v);
+    String::from_utf8(b).unwrap_or_default()
 }
 
-/// shell.c's REAL rule for `.dump`/`insert`, with `other` formatting values
+/// shell.c's REAL rule for `.dump`/`insert`, with `other` appending values
 /// that are neither infinite nor equal to their C cast to `sqlite3_int64`.
-fn dump_with(v: f64, other: fn(f64) -> String) -> String {
+fn dump_with(buf: &mut Vec<u8>, v: f64, other: fn(&mut Vec<u8>, f64)) {
     if v == f64::INFINITY {
-        return "1e999".to_string();
-    }
-    if v == f64::NEG_INFINITY {
-        return "-1e999".to_string();
-    }
-    let ir = c_double_to_i64(v);
-    if v == ir as f64 {
-        format!("{ir}.0")
+        buf.extend_from_slice(b"1e999");
+    } else if v == f64::NEG_INFINITY {
+        buf.extend_from_slice(b"-1e999");
     } else {
-        other(v)
+        let ir = c_double_to_i64(v);
+        if v == ir as f64 {
+            buf.extend_from_slice(itoa::Buffer::new().format(ir).as_bytes());
+            buf.extend_from_slice(b".0");
+        } else {
+            other(buf, v)
+        }
     }
 }
 
@@ -400,7 +481,11 @@ mod tests {
 
     /// What sqlite3 3.40.1 writes in `.mode insert` / `.dump` for a REAL.
     fn sqlite_insert_form(v: f64) -> String {
-        dump_with(v, |v| sqlite_altform2_g(v, 20))
+        let mut b = Vec::new();
+        dump_with(&mut b, v, |b, v| {
+            b.extend_from_slice(sqlite_altform2_g(v, 20).as_bytes())
+        });
+        String::from_utf8(b).unwrap()
     }
 
     /// Outputs observed from /usr/bin/sqlite3 3.40.1 (`select <expr>`).
@@ -725,6 +810,69 @@ mod tests {
         out
     }
 
+    /// Doubles within a few ulps of a 15-digit rounding boundary (`ddd…d5 × 10^e`, 16
+    /// significant digits ending in 5), where the fast path must hand over to the
+    /// emulation; over the exponents of every scaling branch of printf.c's normalization.
+    fn near_ties(seed: u64, count: usize) -> Vec<f64> {
+        let mut rng = Rng(seed);
+        let mut out = Vec::with_capacity(count * 9);
+        for i in 0..count {
+            let e = match i % 4 {
+                0 => rng.range(-20, 20),
+                1 => rng.range(-320, -90),
+                2 => rng.range(90, 300),
+                _ => rng.range(-330, 308),
+            };
+            let v: f64 = format!("{}5e{e}", rng.digits(15)).parse().unwrap();
+            for d in -4..=4 {
+                out.extend(ulps(v, d));
+            }
+        }
+        out
+    }
+
+    /// Checks [`real_text`] (fast path plus fallback) against the emulation alone; returns
+    /// the number of values that took the emulation.
+    fn check_fast_against_emulation(values: &[f64]) -> usize {
+        let mut fallbacks = 0;
+        for &v in values {
+            if v.is_finite() && v != 0.0 && fast_text_digits(v.abs()).is_none() {
+                fallbacks += 1;
+            }
+            assert_eq!(
+                real_text(v),
+                sqlite_altform2_g(v, 15),
+                "{v:e} ({:016X})",
+                v.to_bits()
+            );
+        }
+        fallbacks
+    }
+
+    #[test]
+    fn fast_text_equals_the_emulation() {
+        let mut values = sample(0x5EED_0003, 20);
+        values.extend(near_ties(0x5EED_0004, 300));
+        let fallbacks = check_fast_against_emulation(&values);
+        // The boundary cases are there: some values did take the emulation.
+        assert!(fallbacks > 0, "no value near a boundary");
+        assert!(
+            fallbacks < values.len() / 2,
+            "{fallbacks} of {}",
+            values.len()
+        );
+    }
+
+    /// The same over millions of doubles. Run with `cargo test --release -- --ignored`.
+    #[test]
+    #[ignore = "slow: millions of emulated conversions"]
+    fn fast_text_equals_the_emulation_bulk() {
+        let mut values = sample(0x5EED_0005, 20_000);
+        values.extend(near_ties(0x5EED_0006, 200_000));
+        let fallbacks = check_fast_against_emulation(&values);
+        eprintln!("{} values, {fallbacks} through the emulation", values.len());
+    }
+
     /// Runs `sql` through /usr/bin/sqlite3 in one process, returns stdout.
     fn run_sqlite3(sql: &str) -> String {
         let mut child = Command::new(SQLITE3)
@@ -786,13 +934,16 @@ mod tests {
         s
     }
 
-    /// Differential check against /usr/bin/sqlite3 3.40.1 over ~250,000
+    /// Differential check against /usr/bin/sqlite3 3.40.1 over ~480,000
     /// doubles: the text of `x` (`%!.15g`), `printf('%!.20g', x)` and the
     /// `.mode insert` form. Run with `cargo test --release -- --ignored`.
     #[test]
     #[ignore = "needs /usr/bin/sqlite3 3.40.1; slow in debug builds"]
     fn bulk_differential_against_sqlite3() {
-        let values = sample(0x5EED_0001, 2000);
+        let mut values = sample(0x5EED_0001, 2000);
+        // Values next to 15-digit rounding boundaries, where the fast path of `real_text`
+        // hands over to the emulation.
+        values.extend(near_ties(0x5EED_0007, 20_000));
         let mut sql = load_table_sql(&values);
         sql.push_str(
             "SELECT hex(ieee754_to_blob(x)), x, printf('%!.20g', x) FROM t ORDER BY rowid;\n\

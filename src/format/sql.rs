@@ -21,12 +21,7 @@ pub fn push_ident(buf: &mut Vec<u8>, name: &[u8], q: Option<u8>) {
         None => buf.extend_from_slice(name),
         Some(q) => {
             buf.push(q);
-            for &c in name {
-                buf.push(c);
-                if c == q {
-                    buf.push(q);
-                }
-            }
+            push_doubled(buf, name, q);
             buf.push(q);
         }
     }
@@ -40,30 +35,47 @@ pub fn ident(buf: &mut Vec<u8>, name: &[u8]) {
 /// `X'…'` with lowercase hex digits (sqlite3's `output_hex_blob`).
 pub fn hex_blob(buf: &mut Vec<u8>, b: &[u8]) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
+    /// Each byte's two hex digits.
+    const PAIRS: [[u8; 2]; 256] = {
+        let mut t = [[0u8; 2]; 256];
+        let mut i = 0;
+        while i < 256 {
+            t[i] = [HEX[i >> 4], HEX[i & 15]];
+            i += 1;
+        }
+        t
+    };
     buf.reserve(b.len() * 2 + 3);
     buf.extend_from_slice(b"X'");
     for &c in b {
-        buf.push(HEX[(c >> 4) as usize]);
-        buf.push(HEX[(c & 15) as usize]);
+        buf.extend_from_slice(&PAIRS[usize::from(c)]);
     }
     buf.push(b'\'');
+}
+
+/// Appends `z` with every `q` doubled (the quoting rule of SQL strings and identifiers,
+/// and of CSV fields).
+pub fn push_doubled(buf: &mut Vec<u8>, z: &[u8], q: u8) {
+    let mut rest = z;
+    while let Some(i) = memchr::memchr(q, rest) {
+        buf.extend_from_slice(&rest[..=i]);
+        buf.push(q);
+        rest = &rest[i + 1..];
+    }
+    buf.extend_from_slice(rest);
 }
 
 /// A text value as a single-quoted literal with raw newlines (`output_quoted_string`,
 /// used with `.dump --newlines`).
 pub fn quoted_string(buf: &mut Vec<u8>, z: &[u8]) {
+    buf.reserve(z.len() + 2);
     buf.push(b'\'');
-    for &c in z {
-        buf.push(c);
-        if c == b'\'' {
-            buf.push(b'\'');
-        }
-    }
+    push_doubled(buf, z, b'\'');
     buf.push(b'\'');
 }
 
 fn contains(hay: &[u8], needle: &[u8]) -> bool {
-    hay.windows(needle.len()).any(|w| w == needle)
+    memchr::memmem::find(hay, needle).is_some()
 }
 
 /// sqlite3's `unused_string()`: a marker that does not occur in `z`.
@@ -83,14 +95,12 @@ fn unused_marker(z: &[u8], a: &str, b: &str) -> String {
 /// A text value as a literal whose newlines and carriage returns are spelled with
 /// `replace(…,'\n',char(10))` (sqlite3 3.40.1's `output_quoted_escaped_string`).
 pub fn quoted_escaped_string(buf: &mut Vec<u8>, z: &[u8]) {
-    let n_nl = z.iter().filter(|&&c| c == b'\n').count();
-    let n_cr = z.iter().filter(|&&c| c == b'\r').count();
-    if n_nl == 0 && n_cr == 0 {
+    if memchr::memchr2(b'\n', b'\r', z).is_none() {
         quoted_string(buf, z);
         return;
     }
-    let nl = (n_nl > 0).then(|| unused_marker(z, "\\n", "\\012"));
-    let cr = (n_cr > 0).then(|| unused_marker(z, "\\r", "\\015"));
+    let nl = memchr::memchr(b'\n', z).map(|_| unused_marker(z, "\\n", "\\012"));
+    let cr = memchr::memchr(b'\r', z).map(|_| unused_marker(z, "\\r", "\\015"));
     if nl.is_some() {
         buf.extend_from_slice(b"replace(");
     }
@@ -98,20 +108,27 @@ pub fn quoted_escaped_string(buf: &mut Vec<u8>, z: &[u8]) {
         buf.extend_from_slice(b"replace(");
     }
     buf.push(b'\'');
-    for &c in z {
-        match c {
+    let mut rest = z;
+    while let Some(i) = memchr::memchr3(b'\n', b'\r', b'\'', rest) {
+        buf.extend_from_slice(&rest[..i]);
+        match rest[i] {
             b'\n' => buf.extend_from_slice(nl.as_deref().unwrap_or_default().as_bytes()),
             b'\r' => buf.extend_from_slice(cr.as_deref().unwrap_or_default().as_bytes()),
-            b'\'' => buf.extend_from_slice(b"''"),
-            c => buf.push(c),
+            _ => buf.extend_from_slice(b"''"),
         }
+        rest = &rest[i + 1..];
     }
+    buf.extend_from_slice(rest);
     buf.push(b'\'');
     if let Some(cr) = cr {
-        buf.extend_from_slice(format!(",'{cr}',char(13))").as_bytes());
+        buf.extend_from_slice(b",'");
+        buf.extend_from_slice(cr.as_bytes());
+        buf.extend_from_slice(b"',char(13))");
     }
     if let Some(nl) = nl {
-        buf.extend_from_slice(format!(",'{nl}',char(10))").as_bytes());
+        buf.extend_from_slice(b",'");
+        buf.extend_from_slice(nl.as_bytes());
+        buf.extend_from_slice(b"',char(10))");
     }
 }
 

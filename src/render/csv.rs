@@ -8,33 +8,53 @@
 
 use std::io::{self, Write};
 
-use super::{cut_nul, push_joined, text_of, RenderOpts, Renderer};
+use super::{cut_nul, push_joined, push_text, RenderOpts, Renderer};
 use crate::exec::raw::Value;
 
 /// `csv` mode.
-pub struct Csv<'o>(pub &'o RenderOpts);
-
-/// sqlite3's `needCsvQuote[]`: bytes that force a field into quotes.
-fn needs_csv_quote(c: u8) -> bool {
-    c <= b' ' || c == b'"' || c == b'\'' || c >= 0x7f
+pub struct Csv<'o> {
+    o: &'o RenderOpts,
+    /// The row being written (kept to reuse its allocation).
+    buf: Vec<u8>,
+    /// A value's text before it is quoted.
+    field: Vec<u8>,
 }
+
+impl<'o> Csv<'o> {
+    /// A csv renderer.
+    pub fn new(o: &'o RenderOpts) -> Self {
+        Csv {
+            o,
+            buf: Vec::with_capacity(256),
+            field: Vec::with_capacity(64),
+        }
+    }
+}
+
+/// sqlite3's `needCsvQuote[]`: bytes that force a field into quotes (control characters,
+/// space, `"`, `'`, DEL and every byte ≥ 0x80).
+const NEEDS_QUOTE: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut c = 0;
+    while c < 256 {
+        t[c] = c <= b' ' as usize || c == b'"' as usize || c == b'\'' as usize || c >= 0x7f;
+        c += 1;
+    }
+    t
+};
 
 fn contains(hay: &[u8], needle: &[u8]) -> bool {
     // C's strstr: an empty needle is found everywhere.
-    needle.is_empty() || hay.windows(needle.len()).any(|w| w == needle)
+    needle.is_empty() || memchr::memmem::find(hay, needle).is_some()
 }
 
 /// Appends one CSV field (`output_csv` without the separator).
 pub fn push_field(buf: &mut Vec<u8>, z: &[u8], col_sep: &[u8]) {
     let sep = cut_nul(col_sep);
-    if z.is_empty() || z.iter().any(|&c| needs_csv_quote(c)) || contains(z, sep) {
+    if z.is_empty() || z.iter().any(|&c| NEEDS_QUOTE[c as usize]) || contains(z, sep) {
+        buf.reserve(z.len() + 2);
         buf.push(b'"');
-        for &c in z {
-            buf.push(c);
-            if c == b'"' {
-                buf.push(b'"');
-            }
-        }
+        crate::format::sql::push_doubled(buf, z, b'"');
         buf.push(b'"');
     } else {
         buf.extend_from_slice(z);
@@ -49,26 +69,27 @@ impl Renderer for Csv<'_> {
         vals: &[Value<'_>],
         index: u64,
     ) -> io::Result<()> {
-        let o = self.0;
-        let mut buf = Vec::with_capacity(64);
+        let o = self.o;
+        let buf = &mut self.buf;
+        buf.clear();
         if index == 0 && o.show_header {
-            push_joined(&mut buf, names, &o.col_sep, &o.row_sep, |b, n| {
+            push_joined(buf, names, &o.col_sep, &o.row_sep, |b, n| {
                 push_field(b, cut_nul(n), &o.col_sep)
             });
         }
         if !vals.is_empty() {
-            push_joined(
-                &mut buf,
-                vals,
-                &o.col_sep,
-                &o.row_sep,
-                |b, v| match text_of(v) {
-                    Some(t) => push_field(b, &t, &o.col_sep),
-                    None => b.extend_from_slice(&o.null_value),
-                },
-            );
+            let field = &mut self.field;
+            push_joined(buf, vals, &o.col_sep, &o.row_sep, |b, v| match *v {
+                Value::Null => b.extend_from_slice(&o.null_value),
+                Value::Text(t) | Value::Blob(t) => push_field(b, cut_nul(t), &o.col_sep),
+                Value::Integer(_) | Value::Real(_) => {
+                    field.clear();
+                    push_text(field, v);
+                    push_field(b, field, &o.col_sep)
+                }
+            });
         }
-        out.write_all(&buf)
+        out.write_all(buf)
     }
 }
 

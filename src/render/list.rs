@@ -7,12 +7,26 @@
 
 use std::io::{self, Write};
 
-use super::{cut_nul, push_joined, text_of, RenderOpts, Renderer};
+use super::{cut_nul, push_joined, push_text, RenderOpts, Renderer};
 use crate::exec::raw::Value;
 
 /// `list` mode (and `tabs`, `ascii`): values joined by the column separator, each row ended
 /// by the row separator; the header line, if on, before the first row.
-pub struct List<'o>(pub &'o RenderOpts);
+pub struct List<'o> {
+    o: &'o RenderOpts,
+    /// The row being written (kept to reuse its allocation).
+    buf: Vec<u8>,
+}
+
+impl<'o> List<'o> {
+    /// A list renderer.
+    pub fn new(o: &'o RenderOpts) -> Self {
+        List {
+            o,
+            buf: Vec::with_capacity(256),
+        }
+    }
+}
 
 impl Renderer for List<'_> {
     fn row(
@@ -22,24 +36,20 @@ impl Renderer for List<'_> {
         vals: &[Value<'_>],
         index: u64,
     ) -> io::Result<()> {
-        let o = self.0;
-        let mut buf = Vec::with_capacity(64);
+        let o = self.o;
+        let buf = &mut self.buf;
+        buf.clear();
         if index == 0 && o.show_header {
-            push_joined(&mut buf, names, &o.col_sep, &o.row_sep, |b, n| {
+            push_joined(buf, names, &o.col_sep, &o.row_sep, |b, n| {
                 b.extend_from_slice(cut_nul(n))
             });
         }
-        push_joined(
-            &mut buf,
-            vals,
-            &o.col_sep,
-            &o.row_sep,
-            |b, v| match text_of(v) {
-                Some(t) => b.extend_from_slice(&t),
-                None => b.extend_from_slice(&o.null_value),
-            },
-        );
-        out.write_all(&buf)
+        push_joined(buf, vals, &o.col_sep, &o.row_sep, |b, v| {
+            if !push_text(b, v) {
+                b.extend_from_slice(&o.null_value)
+            }
+        });
+        out.write_all(buf)
     }
 }
 
@@ -48,12 +58,17 @@ impl Renderer for List<'_> {
 /// separator.
 pub struct Line<'o> {
     o: &'o RenderOpts,
+    /// The row being written (kept to reuse its allocation).
+    buf: Vec<u8>,
 }
 
 impl<'o> Line<'o> {
     /// A line renderer.
     pub fn new(o: &'o RenderOpts) -> Self {
-        Line { o }
+        Line {
+            o,
+            buf: Vec::with_capacity(256),
+        }
     }
 }
 
@@ -67,7 +82,8 @@ impl Renderer for Line<'_> {
     ) -> io::Result<()> {
         let o = self.o;
         let w = names.iter().map(|n| cut_nul(n).len()).fold(5, usize::max);
-        let mut buf = Vec::with_capacity(64);
+        let buf = &mut self.buf;
+        buf.clear();
         if index > 0 {
             buf.extend_from_slice(&o.row_sep);
         }
@@ -76,13 +92,12 @@ impl Renderer for Line<'_> {
             buf.extend(std::iter::repeat_n(b' ', w.saturating_sub(n.len())));
             buf.extend_from_slice(n);
             buf.extend_from_slice(b" = ");
-            match text_of(v) {
-                Some(t) => buf.extend_from_slice(&t),
-                None => buf.extend_from_slice(&o.null_value),
+            if !push_text(buf, v) {
+                buf.extend_from_slice(&o.null_value);
             }
             buf.extend_from_slice(&o.row_sep);
         }
-        out.write_all(&buf)
+        out.write_all(buf)
     }
 }
 

@@ -6,22 +6,58 @@
 
 use std::io::{self, Write};
 
-use super::{cut_nul, push_joined, text_of, RenderOpts, Renderer};
+use super::{cut_nul, push_int, push_joined, push_text, RenderOpts, Renderer};
 use crate::exec::raw::Value;
 use crate::format;
 
+/// Appends `z`, each byte for which `escape` gives a replacement replaced: the runs between
+/// them are copied whole.
+fn push_escaped(
+    buf: &mut Vec<u8>,
+    z: &[u8],
+    special: &[bool; 256],
+    escape: impl Fn(&mut Vec<u8>, u8),
+) {
+    buf.reserve(z.len());
+    let mut rest = z;
+    while let Some(i) = rest.iter().position(|&c| special[c as usize]) {
+        buf.extend_from_slice(&rest[..i]);
+        escape(buf, rest[i]);
+        rest = &rest[i + 1..];
+    }
+    buf.extend_from_slice(rest);
+}
+
+/// A byte table from a condition on `c` (for [`push_escaped`]).
+macro_rules! byte_table {
+    (|$c:ident| $cond:expr) => {{
+        let mut t = [false; 256];
+        let mut i = 0;
+        while i < 256 {
+            let $c = i as u8;
+            t[i] = $cond;
+            i += 1;
+        }
+        t
+    }};
+}
+
+const HTML_SPECIAL: [bool; 256] = byte_table!(|c| matches!(c, b'<' | b'&' | b'>' | b'"' | b'\''));
+const C_SPECIAL: [bool; 256] =
+    byte_table!(|c| !matches!(c, 0x20..=0x7e) || c == b'\\' || c == b'"');
+const JSON_SPECIAL: [bool; 256] = byte_table!(|c| c < 0x20 || c == b'\\' || c == b'"');
+
 /// sqlite3's `output_html_string`: `<`, `&`, `>`, `"` and `'` become entities.
 pub fn push_html(buf: &mut Vec<u8>, z: &[u8]) {
-    for &c in cut_nul(z) {
-        match c {
-            b'<' => buf.extend_from_slice(b"&lt;"),
-            b'&' => buf.extend_from_slice(b"&amp;"),
-            b'>' => buf.extend_from_slice(b"&gt;"),
-            b'"' => buf.extend_from_slice(b"&quot;"),
-            b'\'' => buf.extend_from_slice(b"&#39;"),
-            c => buf.push(c),
-        }
-    }
+    push_escaped(buf, cut_nul(z), &HTML_SPECIAL, |buf, c| {
+        buf.extend_from_slice(match c {
+            b'<' => b"&lt;".as_slice(),
+            b'&' => b"&amp;",
+            b'>' => b"&gt;",
+            b'"' => b"&quot;",
+            _ => b"&#39;",
+        })
+    });
 }
 
 /// sqlite3's `output_c_string`: a double-quoted C/TCL string. `\`, `"`, TAB, LF and CR get
@@ -29,44 +65,65 @@ pub fn push_html(buf: &mut Vec<u8>, z: &[u8]) {
 /// characters, DEL and all bytes ≥ 0x80, so UTF-8 text too) becomes `\ooo` octal.
 pub fn push_c_string(buf: &mut Vec<u8>, z: &[u8]) {
     buf.push(b'"');
-    for &c in cut_nul(z) {
-        match c {
-            b'\\' => buf.extend_from_slice(b"\\\\"),
-            b'"' => buf.extend_from_slice(b"\\\""),
-            b'\t' => buf.extend_from_slice(b"\\t"),
-            b'\n' => buf.extend_from_slice(b"\\n"),
-            b'\r' => buf.extend_from_slice(b"\\r"),
-            0x20..=0x7e => buf.push(c),
-            c => buf.extend_from_slice(format!("\\{c:03o}").as_bytes()),
-        }
-    }
+    push_escaped(buf, cut_nul(z), &C_SPECIAL, |buf, c| match c {
+        b'\\' => buf.extend_from_slice(b"\\\\"),
+        b'"' => buf.extend_from_slice(b"\\\""),
+        b'\t' => buf.extend_from_slice(b"\\t"),
+        b'\n' => buf.extend_from_slice(b"\\n"),
+        b'\r' => buf.extend_from_slice(b"\\r"),
+        c => buf.extend_from_slice(&[
+            b'\\',
+            b'0' + (c >> 6),
+            b'0' + ((c >> 3) & 7),
+            b'0' + (c & 7),
+        ]),
+    });
     buf.push(b'"');
 }
 
 /// sqlite3's `output_json_string` over exactly these bytes: `\` and `"` escaped, control
 /// characters as `\b \f \n \r \t` or `\u00XX`; bytes ≥ 0x80 (and DEL) pass through raw.
 pub fn push_json_string(buf: &mut Vec<u8>, z: &[u8]) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
     buf.push(b'"');
-    for &c in z {
-        match c {
-            b'\\' | b'"' => {
-                buf.push(b'\\');
-                buf.push(c);
-            }
-            0x08 => buf.extend_from_slice(b"\\b"),
-            0x0c => buf.extend_from_slice(b"\\f"),
-            b'\n' => buf.extend_from_slice(b"\\n"),
-            b'\r' => buf.extend_from_slice(b"\\r"),
-            b'\t' => buf.extend_from_slice(b"\\t"),
-            0..=0x1f => buf.extend_from_slice(format!("\\u{c:04x}").as_bytes()),
-            c => buf.push(c),
-        }
-    }
+    push_escaped(buf, z, &JSON_SPECIAL, |buf, c| match c {
+        b'\\' | b'"' => buf.extend_from_slice(&[b'\\', c]),
+        0x08 => buf.extend_from_slice(b"\\b"),
+        0x0c => buf.extend_from_slice(b"\\f"),
+        b'\n' => buf.extend_from_slice(b"\\n"),
+        b'\r' => buf.extend_from_slice(b"\\r"),
+        b'\t' => buf.extend_from_slice(b"\\t"),
+        c => buf.extend_from_slice(&[
+            b'\\',
+            b'u',
+            b'0',
+            b'0',
+            HEX[usize::from(c >> 4)],
+            HEX[usize::from(c & 15)],
+        ]),
+    });
     buf.push(b'"');
 }
 
 /// `html` mode: `<TR>` rows of `<TD>` cells (one per line), `<TH>` for the header.
-pub struct Html<'o>(pub &'o RenderOpts);
+pub struct Html<'o> {
+    o: &'o RenderOpts,
+    /// The row being written (kept to reuse its allocation).
+    buf: Vec<u8>,
+    /// A value's text before it is escaped.
+    field: Vec<u8>,
+}
+
+impl<'o> Html<'o> {
+    /// An html renderer.
+    pub fn new(o: &'o RenderOpts) -> Self {
+        Html {
+            o,
+            buf: Vec::with_capacity(256),
+            field: Vec::with_capacity(64),
+        }
+    }
+}
 
 impl Renderer for Html<'_> {
     fn row(
@@ -76,13 +133,14 @@ impl Renderer for Html<'_> {
         vals: &[Value<'_>],
         index: u64,
     ) -> io::Result<()> {
-        let o = self.0;
-        let mut buf = Vec::with_capacity(128);
+        let o = self.o;
+        let buf = &mut self.buf;
+        buf.clear();
         if index == 0 && o.show_header {
             buf.extend_from_slice(b"<TR>");
             for n in names {
                 buf.extend_from_slice(b"<TH>");
-                push_html(&mut buf, n);
+                push_html(buf, n);
                 buf.extend_from_slice(b"</TH>\n");
             }
             buf.extend_from_slice(b"</TR>\n");
@@ -90,19 +148,38 @@ impl Renderer for Html<'_> {
         buf.extend_from_slice(b"<TR>");
         for v in vals {
             buf.extend_from_slice(b"<TD>");
-            match text_of(v) {
-                Some(t) => push_html(&mut buf, &t),
-                None => push_html(&mut buf, &o.null_value),
+            self.field.clear();
+            if push_text(&mut self.field, v) {
+                push_html(buf, &self.field);
+            } else {
+                push_html(buf, &o.null_value);
             }
             buf.extend_from_slice(b"</TD>\n");
         }
         buf.extend_from_slice(b"</TR>\n");
-        out.write_all(&buf)
+        out.write_all(buf)
     }
 }
 
 /// `tcl` mode: every name and value as a C string, joined by the column separator.
-pub struct Tcl<'o>(pub &'o RenderOpts);
+pub struct Tcl<'o> {
+    o: &'o RenderOpts,
+    /// The row being written (kept to reuse its allocation).
+    buf: Vec<u8>,
+    /// A value's text before it is escaped.
+    field: Vec<u8>,
+}
+
+impl<'o> Tcl<'o> {
+    /// A tcl renderer.
+    pub fn new(o: &'o RenderOpts) -> Self {
+        Tcl {
+            o,
+            buf: Vec::with_capacity(256),
+            field: Vec::with_capacity(64),
+        }
+    }
+}
 
 impl Renderer for Tcl<'_> {
     fn row(
@@ -112,24 +189,24 @@ impl Renderer for Tcl<'_> {
         vals: &[Value<'_>],
         index: u64,
     ) -> io::Result<()> {
-        let o = self.0;
-        let mut buf = Vec::with_capacity(64);
+        let o = self.o;
+        let buf = &mut self.buf;
+        buf.clear();
         if index == 0 && o.show_header {
-            push_joined(&mut buf, names, &o.col_sep, &o.row_sep, |b, n| {
+            push_joined(buf, names, &o.col_sep, &o.row_sep, |b, n| {
                 push_c_string(b, n)
             });
         }
-        push_joined(
-            &mut buf,
-            vals,
-            &o.col_sep,
-            &o.row_sep,
-            |b, v| match text_of(v) {
-                Some(t) => push_c_string(b, &t),
-                None => push_c_string(b, &o.null_value),
-            },
-        );
-        out.write_all(&buf)
+        let field = &mut self.field;
+        push_joined(buf, vals, &o.col_sep, &o.row_sep, |b, v| {
+            field.clear();
+            if push_text(field, v) {
+                push_c_string(b, field);
+            } else {
+                push_c_string(b, &o.null_value);
+            }
+        });
+        out.write_all(buf)
     }
 }
 
@@ -139,7 +216,11 @@ impl Renderer for Tcl<'_> {
 /// string cut at its first NUL, blobs as a JSON string of all their bytes, NULL as `null`.
 /// REAL digits are litesh's shortest round-trip form (see docs/compat.md) instead of
 /// 3.40.1's 20-digit `%!.20g`.
-pub struct Json;
+#[derive(Default)]
+pub struct Json {
+    /// The row being written (kept to reuse its allocation).
+    buf: Vec<u8>,
+}
 
 impl Renderer for Json {
     fn row(
@@ -149,25 +230,26 @@ impl Renderer for Json {
         vals: &[Value<'_>],
         index: u64,
     ) -> io::Result<()> {
-        let mut buf = Vec::with_capacity(128);
+        let buf = &mut self.buf;
+        buf.clear();
         buf.extend_from_slice(if index == 0 { b"[{" } else { b",\n{" });
         for (i, (n, v)) in names.iter().zip(vals).enumerate() {
-            push_json_string(&mut buf, cut_nul(n));
+            push_json_string(buf, cut_nul(n));
             buf.push(b':');
             match *v {
                 Value::Null => buf.extend_from_slice(b"null"),
-                Value::Integer(x) => buf.extend_from_slice(x.to_string().as_bytes()),
+                Value::Integer(x) => push_int(buf, x),
                 // real_sql writes ±∞ as 1e999/-1e999, as sqlite3's json mode does.
-                Value::Real(r) => buf.extend_from_slice(format::real_sql(r).as_bytes()),
-                Value::Text(t) => push_json_string(&mut buf, cut_nul(t)),
-                Value::Blob(b) => push_json_string(&mut buf, b),
+                Value::Real(r) => format::push_real_sql(buf, r),
+                Value::Text(t) => push_json_string(buf, cut_nul(t)),
+                Value::Blob(b) => push_json_string(buf, b),
             }
             if i + 1 < vals.len() {
                 buf.push(b',');
             }
         }
         buf.push(b'}');
-        out.write_all(&buf)
+        out.write_all(buf)
     }
 
     fn finish(&mut self, out: &mut dyn Write, _names: &[Vec<u8>]) -> io::Result<()> {

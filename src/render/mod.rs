@@ -211,7 +211,7 @@ impl Default for RenderOpts {
 
 /// `b` up to its first NUL byte: sqlite3 prints names and values as C strings.
 pub fn cut_nul(b: &[u8]) -> &[u8] {
-    match b.iter().position(|&c| c == 0) {
+    match memchr::memchr(0, b) {
         Some(i) => &b[..i],
         None => b,
     }
@@ -235,15 +235,34 @@ pub fn push_joined<T>(
     buf.extend_from_slice(end);
 }
 
+/// Appends an integer in decimal.
+pub fn push_int(buf: &mut Vec<u8>, i: i64) {
+    buf.extend_from_slice(itoa::Buffer::new().format(i).as_bytes());
+}
+
+/// Appends a value as `sqlite3_column_text` shows it in 3.40.1, cut at the first NUL byte
+/// as sqlite3's C-string printing cuts it; appends nothing and returns false for NULL.
+pub fn push_text(buf: &mut Vec<u8>, v: &Value<'_>) -> bool {
+    match *v {
+        Value::Null => return false,
+        Value::Integer(i) => push_int(buf, i),
+        Value::Real(r) => format::push_real_text(buf, r),
+        Value::Text(t) | Value::Blob(t) => buf.extend_from_slice(cut_nul(t)),
+    }
+    true
+}
+
 /// A value as `sqlite3_column_text` shows it in 3.40.1, cut at the first NUL byte as
 /// sqlite3's C-string printing cuts it. `None` for NULL.
 pub fn text_of<'a>(v: &Value<'a>) -> Option<Cow<'a, [u8]>> {
     match *v {
         Value::Null => None,
-        Value::Integer(i) => Some(Cow::Owned(i.to_string().into_bytes())),
-        Value::Real(r) => Some(Cow::Owned(format::real_text(r).into_bytes())),
-        Value::Text(t) => Some(Cow::Borrowed(cut_nul(t))),
-        Value::Blob(b) => Some(Cow::Borrowed(cut_nul(b))),
+        Value::Text(t) | Value::Blob(t) => Some(Cow::Borrowed(cut_nul(t))),
+        Value::Integer(_) | Value::Real(_) => {
+            let mut b = Vec::with_capacity(24);
+            push_text(&mut b, v);
+            Some(Cow::Owned(b))
+        }
     }
 }
 
@@ -251,8 +270,8 @@ pub fn text_of<'a>(v: &Value<'a>) -> Option<Cow<'a, [u8]>> {
 pub fn push_sql_literal(buf: &mut Vec<u8>, v: &Value<'_>, raw_newlines: bool) {
     match *v {
         Value::Null => buf.extend_from_slice(b"NULL"),
-        Value::Integer(i) => buf.extend_from_slice(i.to_string().as_bytes()),
-        Value::Real(r) => buf.extend_from_slice(format::real_dump(r).as_bytes()),
+        Value::Integer(i) => push_int(buf, i),
+        Value::Real(r) => format::push_real_dump(buf, r),
         Value::Text(t) if t.contains(&0) => sqlfmt::text_with_nul(buf, t),
         Value::Text(t) if raw_newlines => sqlfmt::quoted_string(buf, t),
         Value::Text(t) => sqlfmt::quoted_escaped_string(buf, t),
@@ -282,14 +301,14 @@ pub trait Renderer {
 /// opcode indents from [`explain_indents`] (ignored by the other modes).
 pub fn renderer(o: &RenderOpts, c_mode: Mode, indents: Option<Vec<i32>>) -> Box<dyn Renderer + '_> {
     match c_mode {
-        Mode::List | Mode::Tabs | Mode::Ascii => Box::new(List(o)),
+        Mode::List | Mode::Tabs | Mode::Ascii => Box::new(List::new(o)),
         Mode::Line => Box::new(Line::new(o)),
-        Mode::Csv => Box::new(Csv(o)),
-        Mode::Html => Box::new(Html(o)),
-        Mode::Tcl => Box::new(Tcl(o)),
-        Mode::Json => Box::new(Json),
-        Mode::Insert => Box::new(Insert(o)),
-        Mode::Quote => Box::new(Quote(o)),
+        Mode::Csv => Box::new(Csv::new(o)),
+        Mode::Html => Box::new(Html::new(o)),
+        Mode::Tcl => Box::new(Tcl::new(o)),
+        Mode::Json => Box::new(Json::default()),
+        Mode::Insert => Box::new(Insert::new(o)),
+        Mode::Quote => Box::new(Quote::new(o)),
         Mode::Column | Mode::Table | Mode::Markdown | Mode::Box | Mode::Qbox => {
             Box::new(Columnar::new(o, c_mode))
         }

@@ -7,13 +7,27 @@
 
 use std::io::{self, Write};
 
-use super::{cut_nul, push_sql_literal, RenderOpts, Renderer};
+use super::{cut_nul, push_int, push_sql_literal, RenderOpts, Renderer};
 use crate::exec::raw::Value;
 use crate::format::{self, sql};
 
 /// `insert` mode: `INSERT INTO table VALUES(…);` per row; with headers on, the column
 /// names (quoted as identifiers when needed) follow the table name.
-pub struct Insert<'o>(pub &'o RenderOpts);
+pub struct Insert<'o> {
+    o: &'o RenderOpts,
+    /// The row being written (kept to reuse its allocation).
+    buf: Vec<u8>,
+}
+
+impl<'o> Insert<'o> {
+    /// An insert renderer.
+    pub fn new(o: &'o RenderOpts) -> Self {
+        Insert {
+            o,
+            buf: Vec::with_capacity(256),
+        }
+    }
+}
 
 impl Renderer for Insert<'_> {
     fn row(
@@ -23,8 +37,9 @@ impl Renderer for Insert<'_> {
         vals: &[Value<'_>],
         _index: u64,
     ) -> io::Result<()> {
-        let o = self.0;
-        let mut buf = Vec::with_capacity(64);
+        let o = self.o;
+        let buf = &mut self.buf;
+        buf.clear();
         buf.extend_from_slice(b"INSERT INTO ");
         buf.extend_from_slice(&o.dest_table);
         if o.show_header {
@@ -33,16 +48,16 @@ impl Renderer for Insert<'_> {
                 if i > 0 {
                     buf.push(b',');
                 }
-                sql::ident(&mut buf, cut_nul(n));
+                sql::ident(buf, cut_nul(n));
             }
             buf.push(b')');
         }
         for (i, v) in vals.iter().enumerate() {
             buf.extend_from_slice(if i > 0 { b"," } else { b" VALUES(" });
-            push_sql_literal(&mut buf, v, o.raw_newlines);
+            push_sql_literal(buf, v, o.raw_newlines);
         }
         buf.extend_from_slice(b");\n");
-        out.write_all(&buf)
+        out.write_all(buf)
     }
 }
 
@@ -53,14 +68,28 @@ impl Renderer for Insert<'_> {
 /// C strings cut it), blobs `X'…'`, NULL `NULL`, and REALs take no `.0`/`1e999` rule of
 /// their own: infinities show as `Inf`/`-Inf`, whole numbers as `%!.20g` lays them out
 /// (`100.0`, `1.0e+20`), which [`format::real_sql`] reproduces.
-pub struct Quote<'o>(pub &'o RenderOpts);
+pub struct Quote<'o> {
+    o: &'o RenderOpts,
+    /// The row being written (kept to reuse its allocation).
+    buf: Vec<u8>,
+}
+
+impl<'o> Quote<'o> {
+    /// A quote renderer.
+    pub fn new(o: &'o RenderOpts) -> Self {
+        Quote {
+            o,
+            buf: Vec::with_capacity(256),
+        }
+    }
+}
 
 /// Appends a REAL the way quote mode writes it.
 fn push_quote_real(buf: &mut Vec<u8>, r: f64) {
     if r.is_infinite() {
         buf.extend_from_slice(if r > 0.0 { b"Inf" } else { b"-Inf" });
     } else {
-        buf.extend_from_slice(format::real_sql(r).as_bytes());
+        format::push_real_sql(buf, r);
     }
 }
 
@@ -72,14 +101,15 @@ impl Renderer for Quote<'_> {
         vals: &[Value<'_>],
         index: u64,
     ) -> io::Result<()> {
-        let o = self.0;
-        let mut buf = Vec::with_capacity(64);
+        let o = self.o;
+        let buf = &mut self.buf;
+        buf.clear();
         if index == 0 && o.show_header {
             for (i, n) in names.iter().enumerate() {
                 if i > 0 {
                     buf.extend_from_slice(&o.col_sep);
                 }
-                sql::quoted_string(&mut buf, cut_nul(n));
+                sql::quoted_string(buf, cut_nul(n));
             }
             buf.extend_from_slice(&o.row_sep);
         }
@@ -89,13 +119,13 @@ impl Renderer for Quote<'_> {
             }
             match *v {
                 Value::Null => buf.extend_from_slice(b"NULL"),
-                Value::Integer(x) => buf.extend_from_slice(x.to_string().as_bytes()),
-                Value::Real(r) => push_quote_real(&mut buf, r),
-                Value::Text(t) => sql::quoted_string(&mut buf, cut_nul(t)),
-                Value::Blob(b) => sql::hex_blob(&mut buf, b),
+                Value::Integer(x) => push_int(buf, x),
+                Value::Real(r) => push_quote_real(buf, r),
+                Value::Text(t) => sql::quoted_string(buf, cut_nul(t)),
+                Value::Blob(b) => sql::hex_blob(buf, b),
             }
         }
         buf.extend_from_slice(&o.row_sep);
-        out.write_all(&buf)
+        out.write_all(buf)
     }
 }
