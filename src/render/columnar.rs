@@ -24,7 +24,7 @@
 
 use std::io::{self, Write};
 
-use super::{cut_nul, Mode, RenderOpts, Renderer};
+use super::{cut_nul, push_text, Mode, RenderOpts, Renderer};
 use crate::exec::raw::Value;
 
 /// `─`
@@ -252,7 +252,9 @@ pub fn push_width(buf: &mut Vec<u8>, w: i64, z: &[u8]) {
 fn push_quoted_column(buf: &mut Vec<u8>, v: &Value<'_>) {
     match *v {
         Value::Null => buf.extend_from_slice(b"NULL"),
-        Value::Integer(_) | Value::Real(_) => push_number(buf, v),
+        Value::Integer(_) | Value::Real(_) => {
+            push_text(buf, v);
+        }
         // sqlite3_mprintf("%Q"): single quotes, inner quotes doubled.
         Value::Text(t) => crate::format::sql::quoted_string(buf, cut_nul(t)),
         Value::Blob(bytes) => {
@@ -261,18 +263,6 @@ fn push_quoted_column(buf: &mut Vec<u8>, v: &Value<'_>) {
             crate::format::sql::hex_blob(buf, bytes);
             buf[start] = b'x';
         }
-    }
-}
-
-/// Appends an INTEGER or REAL as `sqlite3_column_text` shows it (as `render::text_of`
-/// does, without a `String` for an integer).
-fn push_number(buf: &mut Vec<u8>, v: &Value<'_>) {
-    match *v {
-        Value::Integer(i) => {
-            let _ = write!(buf, "{i}");
-        }
-        Value::Real(r) => buf.extend_from_slice(crate::format::real_text(r).as_bytes()),
-        _ => {}
     }
 }
 
@@ -415,7 +405,9 @@ impl Renderer for Columnar<'_> {
                     continue;
                 }
                 Value::Null => self.scratch.extend_from_slice(cut_nul(&self.o.null_value)),
-                v => push_number(&mut self.scratch, v),
+                v => {
+                    push_text(&mut self.scratch, v);
+                }
             }
             self.sources
                 .push(Source::Scratch(start, self.scratch.len()));
