@@ -194,8 +194,10 @@ impl<'c> ReadTxn<'c> {
 
 impl Drop for ReadTxn<'_> {
     fn drop(&mut self) {
-        if self.ours {
-            let _ = self.conn.execute_batch("COMMIT");
+        // A read transaction: COMMIT only ends it. If it fails, ROLLBACK still must, so that
+        // no lock outlives the copy (and the direct copy's source file, closed after this).
+        if self.ours && self.conn.execute_batch("COMMIT").is_err() {
+            let _ = self.conn.execute_batch("ROLLBACK");
         }
     }
 }
@@ -581,6 +583,29 @@ mod tests {
             .query_row("SELECT count(*) FROM t", [], |r| r.get(0))
             .unwrap();
         assert_eq!(n, 1600);
+    }
+
+    #[test]
+    fn an_interrupt_stops_a_direct_copy() {
+        let dir = tempfile::tempdir().unwrap();
+        let c = Connection::open(dir.path().join("src.db")).unwrap();
+        c.execute_batch(FILL).unwrap();
+        c.execute_batch("BEGIN; SELECT count(*) FROM sqlite_schema;")
+            .unwrap();
+        let s = direct::probe(&c, "main").unwrap();
+        assert!(s.is_file());
+        // Ctrl-C arrives while no statement runs: the flag stays until the next one.
+        c.get_interrupt_handle().interrupt();
+        let tmp = dir.path().join("x.tmp");
+        let r = direct::write(&c, "main", &s, &tmp, &mut |_| {});
+        assert!(matches!(r, Err(direct::Error::Sqlite(ref m)) if m == "interrupted"));
+        c.execute_batch("COMMIT").unwrap();
+        drop(s);
+        let _ = std::fs::remove_file(&tmp);
+        // The next copy runs (its statements clear the flag).
+        let dest = dir.path().join("copy.db");
+        copy(&c, "main", &dest, Options::default()).unwrap();
+        assert!(dest.exists());
     }
 
     #[test]

@@ -177,7 +177,7 @@ pub fn write(
         .open(tmp)
         .map_err(|_| Error::CannotOpen)?;
     match &src.file {
-        Some(f) => copy_file(f, &out, src.info, done)?,
+        Some(f) => copy_file(conn, f, &out, src.info, done)?,
         None => copy_pages(conn, schema, &out, src.info, done)?,
     }
     // A hole at the end (the lock-byte page last) still counts in the size.
@@ -204,7 +204,10 @@ impl From<std::io::Error> for Error {
     }
 }
 
+/// Copies the main file `src` (page 1 patched) into `out`. Stops with `interrupted` when
+/// the connection is interrupted (Ctrl-C), as a statement would.
 fn copy_file(
+    conn: &Connection,
     src: &File,
     out: &File,
     info: ImageInfo,
@@ -221,6 +224,9 @@ fn copy_file(
         w.seek(SeekFrom::Start(start))?;
         let mut off = start;
         while off < end {
+            if conn.is_interrupted() {
+                return Err(Error::Sqlite("interrupted".into()));
+            }
             // std copies file to file with copy_file_range(2) (no trip through user space)
             // where the kernel allows it, and with reads and writes where it does not.
             let n = std::io::copy(&mut r.take((end - off).min(CHUNK)), &mut w)?;
