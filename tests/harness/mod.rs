@@ -43,12 +43,17 @@ pub fn have_sqlite3() -> bool {
     })
 }
 
+/// True under CI (`CI=true` or `CI=1`), where a test may not skip for want of something.
+pub fn in_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
+}
+
 /// Call at the top of every differential test: `false` means skip (outside CI only).
 pub fn require_sqlite3() -> bool {
     if have_sqlite3() {
         return true;
     }
-    if std::env::var("CI").is_ok_and(|v| v == "true" || v == "1") {
+    if in_ci() {
         panic!("{SQLITE3} 3.40.1 is required for the differential tests (CI=true)");
     }
     false

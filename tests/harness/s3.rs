@@ -120,7 +120,7 @@ fn server() -> Option<&'static Server> {
 pub fn bucket() -> Option<Bucket> {
     static N: AtomicUsize = AtomicUsize::new(0);
     let Some(s) = server() else {
-        if std::env::var("CI").is_ok_and(|v| v == "true" || v == "1") {
+        if crate::harness::in_ci() {
             panic!("s3s-fs is required for the S3 snapshot tests (CI=true)");
         }
         return None;

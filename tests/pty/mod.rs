@@ -85,7 +85,7 @@ pub fn require_tmux() -> bool {
     if have_tmux() {
         return true;
     }
-    if std::env::var("CI").is_ok_and(|v| v == "true" || v == "1") {
+    if crate::harness::in_ci() {
         panic!("tmux is required for the pseudo-terminal tests (CI=true)");
     }
     false
