@@ -1524,3 +1524,116 @@ pub fn session_set_filters(conn: &Connection, i: usize, patterns: &[Vec<u8>]) {
         s.filters = new;
     });
 }
+
+// ------------------------------------------------------------------------------------------
+// SIGINT, as sqlite3's `interrupt_handler()`: a plain signal handler, so that the shell needs
+// no thread of its own. It may only do async-signal-safe work: count the signal, call
+// `sqlite3_interrupt` on the connection published here, and `_exit(1)` at the third one.
+//
+// The published pointer must never outlive its connection: it is withdrawn before the
+// connection closes ([`withdraw_interrupt`], or the close hook of
+// [`publish_interrupt_until_close`]), and withdrawing waits for any handler that may already
+// hold the old pointer (a handler can run on another thread, e.g. a tokio worker of `.snapshot`
+// on S3, while the main thread closes).
+
+/// The connection SIGINT interrupts; null for none.
+static INTERRUPT_TARGET: std::sync::atomic::AtomicPtr<ffi::sqlite3> =
+    std::sync::atomic::AtomicPtr::new(ptr::null_mut());
+/// Handlers running at this moment.
+static IN_HANDLER: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+/// The shell's count of SIGINTs (sqlite3's `seenInterrupt`), set once at installation.
+static SIGINT_COUNT: std::sync::OnceLock<&'static std::sync::atomic::AtomicUsize> =
+    std::sync::OnceLock::new();
+
+extern "C" fn on_sigint(_signal: c_int) {
+    use std::sync::atomic::Ordering::SeqCst;
+    // Counted before the target is read, so that a withdrawal either sees this handler or
+    // has already cleared the target (both sides are sequentially consistent).
+    IN_HANDLER.fetch_add(1, SeqCst);
+    let seen = SIGINT_COUNT.get().map_or(1, |c| c.fetch_add(1, SeqCst) + 1);
+    let db = INTERRUPT_TARGET.load(SeqCst);
+    if !db.is_null() {
+        // SAFETY: a published handle stays valid until it is withdrawn, and withdrawing
+        // waits until IN_HANDLER is back to zero. sqlite3_interrupt only sets a flag.
+        unsafe { ffi::sqlite3_interrupt(db) };
+    }
+    IN_HANDLER.fetch_sub(1, SeqCst);
+    if seen > 2 {
+        // SAFETY: _exit is async-signal-safe and never returns.
+        unsafe { nix::libc::_exit(1) };
+    }
+}
+
+/// Waits until no SIGINT handler may still hold a withdrawn pointer.
+fn wait_for_handlers() {
+    while IN_HANDLER.load(std::sync::atomic::Ordering::SeqCst) != 0 {
+        std::thread::yield_now();
+    }
+}
+
+/// Installs the SIGINT handler (`sigaction`, restarting interrupted reads as sqlite3's
+/// `signal()` does); each signal adds one to `count`. Returns false if it could not be
+/// installed.
+pub fn install_sigint_handler(count: &'static std::sync::atomic::AtomicUsize) -> bool {
+    use nix::sys::signal::{sigaction, SaFlags, SigAction, SigHandler, SigSet, Signal};
+    let _ = SIGINT_COUNT.set(count);
+    let action = SigAction::new(
+        SigHandler::Handler(on_sigint),
+        SaFlags::SA_RESTART,
+        SigSet::empty(),
+    );
+    // SAFETY: the handler only touches atomics, calls sqlite3_interrupt (which sets a flag)
+    // and _exit, all async-signal-safe.
+    unsafe { sigaction(Signal::SIGINT, &action) }.is_ok()
+}
+
+/// Makes `conn` the connection SIGINT interrupts (`None`: no connection). The caller
+/// withdraws it ([`withdraw_interrupt`]) before that connection closes.
+pub fn publish_interrupt(conn: Option<&Connection>) {
+    // SAFETY: only the handle's address is taken.
+    let db = conn.map_or(ptr::null_mut(), |c| unsafe { c.handle() });
+    INTERRUPT_TARGET.store(db, std::sync::atomic::Ordering::SeqCst);
+    wait_for_handlers();
+}
+
+/// Stops SIGINT from reaching `conn` (if it is the published connection): call before the
+/// connection closes.
+pub fn withdraw_interrupt(conn: &Connection) {
+    // SAFETY: only the handle's address is taken.
+    withdraw_handle(unsafe { conn.handle() });
+}
+
+fn withdraw_handle(db: *mut ffi::sqlite3) {
+    use std::sync::atomic::Ordering::SeqCst;
+    let _ = INTERRUPT_TARGET.compare_exchange(db, ptr::null_mut(), SeqCst, SeqCst);
+    wait_for_handlers();
+}
+
+/// Makes `conn` the connection SIGINT interrupts until it closes: a close hook
+/// (`SQLITE_TRACE_CLOSE`) withdraws it as the close begins. For connections the shell does
+/// not close itself (the scratch databases of `.verify`); the hook takes the connection's
+/// trace callback, so it is not for a connection that `.trace` may use.
+pub fn publish_interrupt_until_close(conn: &Connection) {
+    unsafe extern "C" fn on_close(
+        _mask: std::ffi::c_uint,
+        _ctx: *mut std::ffi::c_void,
+        p: *mut std::ffi::c_void,
+        _x: *mut std::ffi::c_void,
+    ) -> c_int {
+        withdraw_handle(p.cast());
+        0
+    }
+    // SAFETY: valid handle; the callback takes no context and runs while the handle is
+    // still valid (at the start of sqlite3_close).
+    unsafe {
+        let db = conn.handle();
+        ffi::sqlite3_trace_v2(
+            db,
+            ffi::SQLITE_TRACE_CLOSE as std::ffi::c_uint,
+            Some(on_close),
+            ptr::null_mut(),
+        );
+        INTERRUPT_TARGET.store(db, std::sync::atomic::Ordering::SeqCst);
+    }
+    wait_for_handlers();
+}

@@ -65,3 +65,42 @@ fn sigint_interrupts_the_running_statement_and_stops_the_script() {
     );
     assert_eq!(got.stderr, b"Runtime error near line 2: interrupted (9)\n");
 }
+
+/// SIGINT is a plain signal handler, as in sqlite3 (no thread waits for it): a batch run
+/// has exactly one thread.
+#[test]
+fn batch_run_has_one_thread() {
+    let s = Scratch::new();
+    let o = crate::harness::run_in(
+        &litesh(),
+        s.path(),
+        &[],
+        b"SELECT count(*) FROM fsdir('/proc/self/task') WHERE name GLOB '/proc/self/task/*' AND name NOT GLOB '/proc/self/task/*/*';\n",
+    );
+    assert_eq!(show(&o.stdout), "1\n", "{}", show(&o.stderr));
+}
+
+/// `.verify` replays a dump into a scratch database; SIGINT interrupts the statement
+/// running there, and the report says where the replay stopped.
+#[test]
+fn sigint_interrupts_verify_replay() {
+    let s = Scratch::new();
+    s.write(
+        "endless.sql",
+        b"CREATE TABLE t(x);\nINSERT INTO t WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c) SELECT x FROM c;\nINSERT INTO t VALUES(2);\n",
+    );
+    let got = interrupt(
+        &litesh(),
+        s.path(),
+        ".verify endless.sql\nSELECT 'after';\n",
+        Duration::from_millis(1500),
+    );
+    let (out, err) = (show(&got.stdout), show(&got.stderr));
+    assert!(out.contains("\nline 2: interrupted\n"), "{out}");
+    assert!(out.contains("\nintegrity: ok\n"), "{out}");
+    assert_eq!(
+        err, "Error: .verify: endless.sql: interrupted after line 2\n",
+        "{out}"
+    );
+    assert_eq!(got.code, Some(1), "{err}");
+}
