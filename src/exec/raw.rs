@@ -1637,3 +1637,85 @@ pub fn publish_interrupt_until_close(conn: &Connection) {
     }
     wait_for_handlers();
 }
+
+// ------------------------------------------------------------------------------------------
+// Running one prepared statement many times with borrowed values (the dump INSERTs of a
+// restore, see run/bulk.rs).
+
+/// A value to bind, borrowed for the duration of one [`Stmt::run_with`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Bind<'a> {
+    /// NULL
+    Null,
+    /// A 64-bit integer.
+    Integer(i64),
+    /// Text bytes (not necessarily valid UTF-8).
+    Text(&'a [u8]),
+    /// A blob.
+    Blob(&'a [u8]),
+}
+
+impl Stmt<'_> {
+    /// Binds `values` to parameters 1…n, steps the statement to its end and resets it.
+    /// `Err((code, message))` gives the primary result code and `sqlite3_errmsg` of a failed
+    /// step.
+    ///
+    /// The values are bound without a copy (`SQLITE_STATIC`): SQLite reads them only while
+    /// this call runs, and the bindings are cleared before it returns, so the statement
+    /// keeps no pointer into them.
+    pub fn run_with(&mut self, values: &[Bind<'_>]) -> Result<(), (i32, Vec<u8>)> {
+        // SAFETY: valid statement; every pointer bound below stays valid until
+        // sqlite3_clear_bindings at the end of this call, and SQLite reads bound values only
+        // inside sqlite3_step. Lengths are passed explicitly (no NUL terminator needed); an
+        // empty slice's pointer is non-null, so empty text and blobs stay empty, not NULL.
+        unsafe {
+            for (i, v) in values.iter().enumerate() {
+                let ic = (i + 1) as c_int;
+                let len = |b: &[u8]| c_int::try_from(b.len()).unwrap_or(c_int::MAX);
+                match *v {
+                    Bind::Null => ffi::sqlite3_bind_null(self.ptr, ic),
+                    Bind::Integer(n) => ffi::sqlite3_bind_int64(self.ptr, ic, n),
+                    Bind::Text(t) => ffi::sqlite3_bind_text(
+                        self.ptr,
+                        ic,
+                        t.as_ptr().cast(),
+                        len(t),
+                        ffi::SQLITE_STATIC(),
+                    ),
+                    Bind::Blob(b) => ffi::sqlite3_bind_blob(
+                        self.ptr,
+                        ic,
+                        b.as_ptr().cast(),
+                        len(b),
+                        ffi::SQLITE_STATIC(),
+                    ),
+                };
+            }
+            let mut rc = ffi::sqlite3_step(self.ptr);
+            while rc == ffi::SQLITE_ROW {
+                rc = ffi::sqlite3_step(self.ptr);
+            }
+            let r = if rc == ffi::SQLITE_DONE {
+                Ok(())
+            } else {
+                Err((rc & 0xff, cstr_bytes(ffi::sqlite3_errmsg(self.db)).to_vec()))
+            };
+            ffi::sqlite3_reset(self.ptr);
+            ffi::sqlite3_clear_bindings(self.ptr);
+            r
+        }
+    }
+
+    /// `sqlite3_expired`: true when the statement could not be prepared again after a schema
+    /// change (its last step failed for that reason, before it did anything).
+    pub fn expired(&self) -> bool {
+        // SAFETY: valid statement.
+        unsafe { ffi::sqlite3_expired(self.ptr) != 0 }
+    }
+}
+
+/// `sqlite3_limit(db, id, -1)`: the current value of a run-time limit.
+pub fn limit(conn: &Connection, id: c_int) -> i32 {
+    // SAFETY: valid handle; -1 only reads the limit.
+    unsafe { ffi::sqlite3_limit(conn.handle(), id, -1) }
+}

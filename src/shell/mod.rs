@@ -199,6 +199,22 @@ pub struct Shell {
     pub ui: Ui,
 }
 
+/// Writes an error message and a newline to stderr (sqlite3 writes errors unbuffered), in
+/// the terminal's error colour if there is one. Output held back for the pager goes first,
+/// so the order stays.
+pub fn report_message(out: &mut Output, ui: &Ui, m: &[u8]) {
+    let _ = out.release_held();
+    let mut e = io::stderr().lock();
+    if ui.error_color.is_empty() {
+        let _ = e.write_all(m);
+    } else {
+        let _ = write!(e, "\x1b[{}m", ui.error_color);
+        let _ = e.write_all(m);
+        let _ = e.write_all(b"\x1b[0m");
+    }
+    let _ = e.write_all(b"\n");
+}
+
 impl Shell {
     /// A shell with default settings and no database opened yet.
     pub fn new(argv0: String, filename: Option<OsString>) -> Self {
@@ -312,17 +328,7 @@ impl Shell {
     pub fn report(&mut self, f: &Failure) -> Flow {
         match f {
             Failure::Msg(m) => {
-                // Output held back for the pager goes first, so the order stays.
-                let _ = self.out.release_held();
-                let mut e = io::stderr().lock();
-                if self.ui.error_color.is_empty() {
-                    let _ = e.write_all(m);
-                } else {
-                    let _ = write!(e, "\x1b[{}m", self.ui.error_color);
-                    let _ = e.write_all(m);
-                    let _ = e.write_all(b"\x1b[0m");
-                }
-                let _ = e.write_all(b"\n");
+                report_message(&mut self.out, &self.ui, m);
                 Flow::Continue
             }
             Failure::Reported | Failure::Code(_) => Flow::Continue,

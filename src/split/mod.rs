@@ -31,6 +31,7 @@
 
 pub mod complete;
 pub mod dotargs;
+pub mod dump_insert;
 
 pub use complete::is_complete;
 pub use dotargs::parse_dot_args;
@@ -315,6 +316,14 @@ impl Splitter {
     /// Number of lines fed so far (the number of the last line).
     pub fn line_no(&self) -> usize {
         self.line_no
+    }
+
+    /// Counts a line that the caller ran itself while no SQL was pending, a complete
+    /// statement on its own (a dump INSERT, see `run/bulk.rs`), so that later units keep
+    /// sqlite3's line numbers.
+    pub fn count_line(&mut self) {
+        debug_assert!(self.sql.is_empty());
+        self.line_no += 1;
     }
 
     /// Drops any pending SQL, as sqlite3 does on Ctrl-C at the prompt. The

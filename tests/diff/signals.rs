@@ -104,3 +104,32 @@ fn sigint_interrupts_verify_replay() {
     );
     assert_eq!(got.code, Some(1), "{err}");
 }
+
+/// SIGINT during a run of dump INSERTs (which litesh runs through cached statements):
+/// the INSERT running is interrupted, reported with its line, and nothing after it runs.
+#[test]
+fn sigint_interrupts_a_run_of_dump_inserts() {
+    if !require_sqlite3() {
+        return;
+    }
+    let mut script = String::from(
+        "CREATE TABLE t(a);\nCREATE TABLE log(x);\nCREATE TRIGGER slow AFTER INSERT ON t BEGIN INSERT INTO log SELECT count(*) FROM (WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c WHERE x<2000000) SELECT x FROM c); END;\n",
+    );
+    for i in 0..400 {
+        script.push_str(&format!("INSERT INTO t VALUES({i});\n"));
+    }
+    script.push_str("SELECT 'not reached';\n");
+    for program in [Path::new(SQLITE3).to_path_buf(), litesh()] {
+        let s = Scratch::new();
+        let got = interrupt(&program, s.path(), &script, Duration::from_millis(1500));
+        let err = show(&got.stderr);
+        let line: usize = err
+            .strip_prefix("Runtime error near line ")
+            .and_then(|r| r.strip_suffix(": interrupted (9)\n"))
+            .and_then(|n| n.parse().ok())
+            .unwrap_or_else(|| panic!("{}: {err:?}", program.display()));
+        assert!((4..404).contains(&line), "{err}");
+        assert_eq!(got.stdout, b"", "{}", program.display());
+        assert_eq!(got.code, Some(1), "{}", program.display());
+    }
+}
