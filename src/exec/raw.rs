@@ -1649,6 +1649,8 @@ pub enum Bind<'a> {
     Null,
     /// A 64-bit integer.
     Integer(i64),
+    /// A double.
+    Real(f64),
     /// Text bytes (not necessarily valid UTF-8).
     Text(&'a [u8]),
     /// A blob.
@@ -1675,6 +1677,7 @@ impl Stmt<'_> {
                 match *v {
                     Bind::Null => ffi::sqlite3_bind_null(self.ptr, ic),
                     Bind::Integer(n) => ffi::sqlite3_bind_int64(self.ptr, ic, n),
+                    Bind::Real(r) => ffi::sqlite3_bind_double(self.ptr, ic, r),
                     Bind::Text(t) => ffi::sqlite3_bind_text(
                         self.ptr,
                         ic,

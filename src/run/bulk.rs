@@ -1,6 +1,6 @@
 //! Restoring a dump without parsing every row: the one-row INSERTs that `.dump` writes
 //! (`split/dump_insert.rs` recognises them) run through a few cached prepared statements,
-//! `INSERT INTO t VALUES(?,CAST(? AS REAL),…)`, with the literals' values bound.
+//! `INSERT INTO t VALUES(?,?,…)`, with the literals' values bound.
 //!
 //! It must be indistinguishable from preparing each line, so it runs only while nothing
 //! observes statements ([`Shell::bulk_inserts_allowed`]) and only for lines the recogniser
@@ -184,6 +184,7 @@ fn run_line<'c>(
         .map(|v| match v {
             Value::Null => Bind::Null,
             Value::Integer(n) => Bind::Integer(*n),
+            Value::Real(r) => Bind::Real(*r),
             Value::Text(t) => Bind::Text(t),
             Value::Blob(b) => Bind::Blob(b),
         })

@@ -19,12 +19,11 @@
 //! * Nothing may follow the final `);` (no spaces, no comment).
 //!
 //! Anything else, or anything the recogniser is unsure of, gives `None`, and the line goes
-//! through the splitter and the parser as always. The recogniser decides nothing about
-//! values that the library decides: a REAL stays text for the statement to convert with
-//! `CAST(? AS REAL)` (the library's own `sqlite3AtoF`, as for a literal), and the `replace()`
-//! calls stay in the statement. Only integers are converted here, with the parser's rules
-//! (`codeInteger()`): a literal beyond the 64-bit range is a REAL, except
-//! `-9223372036854775808`.
+//! through the splitter and the parser as always. Numbers are converted with the parser's
+//! rules: an integer literal (`codeInteger()`) beyond the 64-bit range is a REAL, except
+//! `-9223372036854775808`, and a REAL gets the library's own conversion ([`super::atof`],
+//! `sqlite3AtoF` bit for bit). The `replace()` calls stay in the statement, for the
+//! library to run.
 //!
 //! The module knows nothing of databases.
 
@@ -35,8 +34,6 @@ use std::borrow::Cow;
 pub enum Slot {
     /// `?`
     Plain,
-    /// `CAST(? AS REAL)`: the REAL literal's text, converted by the library.
-    Real,
     /// `replace(?,'\n',char(10))`
     Lf,
     /// `replace(?,'\r',char(13))`
@@ -50,7 +47,6 @@ impl Slot {
     pub fn sql(self) -> &'static str {
         match self {
             Slot::Plain => "?",
-            Slot::Real => "CAST(? AS REAL)",
             Slot::Lf => "replace(?,'\\n',char(10))",
             Slot::Cr => "replace(?,'\\r',char(13))",
             Slot::CrLf => "replace(replace(?,'\\r',char(13)),'\\n',char(10))",
@@ -65,7 +61,9 @@ pub enum Value<'a> {
     Null,
     /// An integer literal within the 64-bit range.
     Integer(i64),
-    /// Text: a string's bytes (with `''` undone), or a REAL literal's text.
+    /// A REAL literal (or an integer literal beyond the 64-bit range).
+    Real(f64),
+    /// A string's bytes, with `''` undone.
     Text(Cow<'a, [u8]>),
     /// A blob literal's bytes.
     Blob(Vec<u8>),
@@ -328,14 +326,18 @@ impl<'a> Parser<'a> {
         if !matches!(self.peek(), Some(b',' | b')')) {
             return None;
         }
-        let text = &self.s[start..self.i];
-        if real {
-            return Some((Slot::Real, Value::Text(Cow::Borrowed(text))));
-        }
-        Some(match integer(&self.s[digits_start..digits_end], negative) {
+        let integer = match real {
+            true => None,
+            false => integer(&self.s[digits_start..digits_end], negative),
+        };
+        Some(match integer {
             Some(i) => (Slot::Plain, Value::Integer(i)),
-            // Beyond the 64-bit range the parser makes it a REAL from its text.
-            None => (Slot::Real, Value::Text(Cow::Borrowed(text))),
+            // A REAL, or an integer beyond the 64-bit range, which the parser makes a REAL
+            // from its text (`codeReal()`: the digits converted, then negated).
+            None => (
+                Slot::Plain,
+                Value::Real(super::atof::atof(&self.s[start..self.i])),
+            ),
         })
     }
 
@@ -389,7 +391,7 @@ mod tests {
                 Slot::Plain,
                 Slot::Plain,
                 Slot::Plain,
-                Slot::Real,
+                Slot::Plain,
                 Slot::Lf
             ]
         );
@@ -400,13 +402,13 @@ mod tests {
                 Value::Text(Cow::Owned(b"it's".to_vec())),
                 Value::Null,
                 Value::Blob(vec![0, 0xff]),
-                text(b"-2.5e+20"),
+                Value::Real(-2.5e20),
                 text(b"a\\nb"),
             ]
         );
         assert_eq!(
             r.statement(),
-            b"INSERT INTO t VALUES(?,?,?,?,CAST(? AS REAL),replace(?,'\\n',char(10)))"
+            b"INSERT INTO t VALUES(?,?,?,?,?,replace(?,'\\n',char(10)))"
         );
     }
 
@@ -452,6 +454,7 @@ mod tests {
                 Value::Text(t) => Value::Text(Cow::Owned(t.to_vec())),
                 Value::Blob(b) => Value::Blob(b.clone()),
                 Value::Integer(i) => Value::Integer(*i),
+                Value::Real(r) => Value::Real(*r),
                 Value::Null => Value::Null,
             };
             (r.slots[0], v)
@@ -467,22 +470,19 @@ mod tests {
             one("-9223372036854775808"),
             (Slot::Plain, Value::Integer(i64::MIN))
         );
-        assert_eq!(
-            one("9223372036854775808"),
-            (Slot::Real, text(b"9223372036854775808"))
-        );
-        assert_eq!(
-            one("-9223372036854775809"),
-            (Slot::Real, text(b"-9223372036854775809"))
-        );
-        assert_eq!(
-            one("123456789012345678901234"),
-            (Slot::Real, text(b"123456789012345678901234"))
-        );
-        assert_eq!(one("1e999"), (Slot::Real, text(b"1e999")));
-        assert_eq!(one("-0.0"), (Slot::Real, text(b"-0.0")));
-        assert_eq!(one("1."), (Slot::Real, text(b"1.")));
-        assert_eq!(one("1.0E-5"), (Slot::Real, text(b"1.0E-5")));
+        let real = |lit: &str| match one(lit) {
+            (Slot::Plain, Value::Real(r)) => r,
+            other => panic!("{lit}: {other:?}"),
+        };
+        assert_eq!(real("9223372036854775808"), 9223372036854775808.0);
+        assert_eq!(real("-9223372036854775809"), -9223372036854775808.0);
+        assert_eq!(real("123456789012345678901234"), 1.2345678901234568e23);
+        assert_eq!(real("1e999"), f64::INFINITY);
+        assert_eq!(real("-1e999"), f64::NEG_INFINITY);
+        assert_eq!(real("-0.0").to_bits(), (-0.0f64).to_bits());
+        assert_eq!(real("1."), 1.0);
+        assert_eq!(real("1.0E-5"), 1.0e-5);
+        assert_eq!(real("100.0"), 100.0);
     }
 
     #[test]
