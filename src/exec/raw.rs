@@ -1662,19 +1662,22 @@ impl Stmt<'_> {
     /// `Err((code, message))` gives the primary result code and `sqlite3_errmsg` of a failed
     /// step.
     ///
-    /// The values are bound without a copy (`SQLITE_STATIC`): SQLite reads them only while
-    /// this call runs, and the bindings are cleared before it returns, so the statement
-    /// keeps no pointer into them.
-    pub fn run_with(&mut self, values: &[Bind<'_>]) -> Result<(), (i32, Vec<u8>)> {
+    /// The values are bound without a copy (`SQLITE_STATIC`): they are borrowed for `'v`,
+    /// which outlasts this call; SQLite reads them only while it runs, and the bindings are
+    /// cleared before it returns, so the statement keeps no pointer into them.
+    pub fn run_with<'v>(
+        &mut self,
+        values: impl IntoIterator<Item = Bind<'v>>,
+    ) -> Result<(), (i32, Vec<u8>)> {
         // SAFETY: valid statement; every pointer bound below stays valid until
         // sqlite3_clear_bindings at the end of this call, and SQLite reads bound values only
         // inside sqlite3_step. Lengths are passed explicitly (no NUL terminator needed); an
         // empty slice's pointer is non-null, so empty text and blobs stay empty, not NULL.
         unsafe {
-            for (i, v) in values.iter().enumerate() {
+            for (i, v) in values.into_iter().enumerate() {
                 let ic = (i + 1) as c_int;
                 let len = |b: &[u8]| c_int::try_from(b.len()).unwrap_or(c_int::MAX);
-                match *v {
+                match v {
                     Bind::Null => ffi::sqlite3_bind_null(self.ptr, ic),
                     Bind::Integer(n) => ffi::sqlite3_bind_int64(self.ptr, ic, n),
                     Bind::Real(r) => ffi::sqlite3_bind_double(self.ptr, ic, r),

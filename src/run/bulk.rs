@@ -26,7 +26,7 @@ use crate::exec::hooks::{self, Eqp, StatsMode};
 use crate::exec::raw::{self, Bind, Stmt};
 use crate::input::LineSource;
 use crate::shell::{report_message, Shell, SEEN_INTERRUPT};
-use crate::split::dump_insert::{self, Slot, Value};
+use crate::split::dump_insert::{self, DumpInsert, Slot, Value};
 use crate::split::Splitter;
 
 /// How a run of dump INSERTs ended.
@@ -106,10 +106,11 @@ impl Shell {
             .min(raw::limit(conn, ffi::SQLITE_LIMIT_LENGTH))
             .max(0) as usize;
         let mut cache: Vec<Cached<'_>> = Vec::new();
+        let mut parser = DumpInsert::new();
         let mut line = first;
         loop {
             let ran = if line.len() <= max_len {
-                run_line(conn, &mut cache, &line)
+                run_line(conn, &mut cache, &mut parser, &line)
             } else {
                 None
             };
@@ -131,11 +132,11 @@ impl Shell {
             if *errors > 0 && settings.bail {
                 return Bulk::Stopped;
             }
-            line = match src.next_line(&settings.prompt) {
-                Ok(Some(l)) => l,
-                Ok(None) => return Bulk::Eof,
+            match src.next_line_into(&settings.prompt, &mut line) {
+                Ok(true) => {}
+                Ok(false) => return Bulk::Eof,
                 Err(e) => return Bulk::ReadError(e),
-            };
+            }
             if SEEN_INTERRUPT.load(Ordering::SeqCst) > 0 {
                 return Bulk::Interrupted;
             }
@@ -152,16 +153,20 @@ impl Shell {
 fn run_line<'c>(
     conn: &'c Connection,
     cache: &mut Vec<Cached<'c>>,
+    parser: &mut DumpInsert,
     line: &[u8],
 ) -> Option<Result<(), (i32, Vec<u8>)>> {
-    let ins = dump_insert::recognise(line)?;
+    if !parser.parse(line) {
+        return None;
+    }
+    let table = parser.table(line);
     let i = match cache
         .iter()
-        .position(|c| c.table == ins.table && c.slots == ins.slots)
+        .position(|c| c.table == table && c.slots == parser.slots())
     {
         Some(i) => i,
         None => {
-            let sql = ins.statement();
+            let sql = parser.statement(line);
             let prepared = raw::prepare(conn, &sql).ok()?;
             if prepared.consumed != sql.len() {
                 return None;
@@ -171,26 +176,22 @@ fn run_line<'c>(
                 cache.remove(0);
             }
             cache.push(Cached {
-                table: ins.table.to_vec(),
-                slots: ins.slots.clone(),
+                table: table.to_vec(),
+                slots: parser.slots().to_vec(),
                 stmt,
             });
             cache.len() - 1
         }
     };
-    let binds: Vec<Bind<'_>> = ins
-        .values
-        .iter()
-        .map(|v| match v {
-            Value::Null => Bind::Null,
-            Value::Integer(n) => Bind::Integer(*n),
-            Value::Real(r) => Bind::Real(*r),
-            Value::Text(t) => Bind::Text(t),
-            Value::Blob(b) => Bind::Blob(b),
-        })
-        .collect();
+    let binds = parser.values(line).map(|v| match v {
+        Value::Null => Bind::Null,
+        Value::Integer(n) => Bind::Integer(n),
+        Value::Real(r) => Bind::Real(r),
+        Value::Text(t) => Bind::Text(t),
+        Value::Blob(b) => Bind::Blob(b),
+    });
     let before = raw::total_changes(conn);
-    let r = cache[i].stmt.run_with(&binds);
+    let r = cache[i].stmt.run_with(binds);
     if r.is_err() && cache[i].stmt.expired() && raw::total_changes(conn) == before {
         cache.remove(i);
         return None;
@@ -350,7 +351,7 @@ mod tests {
                 drop(stmt);
                 let line = format!("INSERT INTO fast_{i} VALUES({lit});");
                 assert_eq!(
-                    run_line(&conn, &mut cache, line.as_bytes()),
+                    run_line(&conn, &mut cache, &mut DumpInsert::new(), line.as_bytes()),
                     Some(Ok(())),
                     "{line}"
                 );
@@ -442,7 +443,12 @@ mod tests {
         a.execute_batch("CREATE TABLE t(x, y)").unwrap();
         let mut cache = Vec::new();
         assert_eq!(
-            run_line(&a, &mut cache, b"INSERT INTO t VALUES(1,2);"),
+            run_line(
+                &a,
+                &mut cache,
+                &mut DumpInsert::new(),
+                b"INSERT INTO t VALUES(1,2);"
+            ),
             Some(Ok(()))
         );
         // Another connection gives t a third column: the cached statement cannot be
@@ -450,14 +456,24 @@ mod tests {
         b.execute_batch("DROP TABLE t; CREATE TABLE t(x, y, z)")
             .unwrap();
         assert_eq!(
-            run_line(&a, &mut cache, b"INSERT INTO t VALUES(3,4);"),
+            run_line(
+                &a,
+                &mut cache,
+                &mut DumpInsert::new(),
+                b"INSERT INTO t VALUES(3,4);"
+            ),
             None
         );
         assert!(cache.is_empty());
         assert_eq!(rows(&a, "t").len(), 0);
         // A layout that fits is prepared afresh.
         assert_eq!(
-            run_line(&a, &mut cache, b"INSERT INTO t VALUES(3,4,5);"),
+            run_line(
+                &a,
+                &mut cache,
+                &mut DumpInsert::new(),
+                b"INSERT INTO t VALUES(3,4,5);"
+            ),
             Some(Ok(()))
         );
     }
@@ -469,7 +485,8 @@ mod tests {
         conn.execute_batch("CREATE TABLE t(a INTEGER PRIMARY KEY, b NOT NULL UNIQUE)")
             .unwrap();
         let mut cache = Vec::new();
-        let mut run = |l: &str| run_line(&conn, &mut cache, l.as_bytes());
+        let mut parser = DumpInsert::new();
+        let mut run = |l: &str| run_line(&conn, &mut cache, &mut parser, l.as_bytes());
         assert_eq!(run("INSERT INTO t VALUES(1,'x');"), Some(Ok(())));
         let err = |m: &str, c| Some(Err((c, m.as_bytes().to_vec())));
         assert_eq!(

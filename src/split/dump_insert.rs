@@ -27,8 +27,6 @@
 //!
 //! The module knows nothing of databases.
 
-use std::borrow::Cow;
-
 /// How a value is written in the prepared statement: what surrounds its `?`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Slot {
@@ -54,8 +52,9 @@ impl Slot {
     }
 }
 
-/// One value of the statement, as it is bound.
-#[derive(Clone, Debug, PartialEq)]
+/// One value of the statement, as it is bound: borrowed from the line, or from the
+/// parser's buffer (text with `''` undone, a blob's bytes).
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Value<'a> {
     /// `NULL`
     Null,
@@ -64,27 +63,108 @@ pub enum Value<'a> {
     /// A REAL literal (or an integer literal beyond the 64-bit range).
     Real(f64),
     /// A string's bytes, with `''` undone.
-    Text(Cow<'a, [u8]>),
+    Text(&'a [u8]),
     /// A blob literal's bytes.
-    Blob(Vec<u8>),
+    Blob(&'a [u8]),
 }
 
-/// A recognised dump INSERT.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DumpInsert<'a> {
+/// Where the bytes of a text or blob are: a range of the line, or of the buffer.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Span {
+    Line(usize, usize),
+    Buffer(usize, usize),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Val {
+    Null,
+    Integer(i64),
+    Real(f64),
+    Text(Span),
+    Blob(Span),
+}
+
+/// The parser of dump INSERTs, and what it found in the last line it recognised. Its
+/// buffers are reused from line to line.
+#[derive(Debug, Default)]
+pub struct DumpInsert {
+    table: (usize, usize),
+    slots: Vec<Slot>,
+    vals: Vec<Val>,
+    buffer: Vec<u8>,
+}
+
+impl DumpInsert {
+    /// A parser with empty buffers.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Recognises `line` as a dump INSERT (see the module doc); false leaves it to the
+    /// parser. The accessors below describe the last line recognised; they take that line
+    /// again.
+    pub fn parse(&mut self, line: &[u8]) -> bool {
+        self.slots.clear();
+        self.vals.clear();
+        self.buffer.clear();
+        self.parse_line(line).is_some()
+    }
+
+    fn parse_line(&mut self, line: &[u8]) -> Option<()> {
+        if !may_be(line) {
+            return None;
+        }
+        let mut p = Parser {
+            s: line,
+            i: PREFIX.len(),
+            buffer: &mut self.buffer,
+        };
+        self.table = p.name()?;
+        if !p.eat(VALUES) {
+            return None;
+        }
+        loop {
+            let (slot, value) = p.value()?;
+            self.slots.push(slot);
+            self.vals.push(value);
+            match p.next()? {
+                b',' => continue,
+                b')' => break,
+                _ => return None,
+            }
+        }
+        (p.i + 1 == line.len() && line[p.i] == b';').then_some(())
+    }
+
     /// The table name as written (quotes included).
-    pub table: &'a [u8],
-    /// How each value appears in the statement.
-    pub slots: Vec<Slot>,
-    /// The values, one per slot.
-    pub values: Vec<Value<'a>>,
-}
+    pub fn table<'a>(&self, line: &'a [u8]) -> &'a [u8] {
+        &line[self.table.0..self.table.1]
+    }
 
-impl DumpInsert<'_> {
+    /// How each value appears in the statement.
+    pub fn slots(&self) -> &[Slot] {
+        &self.slots
+    }
+
+    /// The values, one per slot.
+    pub fn values<'a>(&'a self, line: &'a [u8]) -> impl ExactSizeIterator<Item = Value<'a>> + 'a {
+        let bytes = move |s: Span| match s {
+            Span::Line(a, b) => &line[a..b],
+            Span::Buffer(a, b) => &self.buffer[a..b],
+        };
+        self.vals.iter().map(move |v| match *v {
+            Val::Null => Value::Null,
+            Val::Integer(i) => Value::Integer(i),
+            Val::Real(r) => Value::Real(r),
+            Val::Text(s) => Value::Text(bytes(s)),
+            Val::Blob(s) => Value::Blob(bytes(s)),
+        })
+    }
+
     /// The statement that takes the values as parameters:
     /// `INSERT INTO <name> VALUES(<slot>,…)`.
-    pub fn statement(&self) -> Vec<u8> {
-        statement(self.table, &self.slots)
+    pub fn statement(&self, line: &[u8]) -> Vec<u8> {
+        statement(self.table(line), &self.slots)
     }
 }
 
@@ -111,47 +191,13 @@ pub fn may_be(line: &[u8]) -> bool {
     line.starts_with(PREFIX) && line.ends_with(b");")
 }
 
-/// Recognises `line` as a dump INSERT (see the module doc), or `None`.
-pub fn recognise(line: &[u8]) -> Option<DumpInsert<'_>> {
-    if !may_be(line) {
-        return None;
-    }
-    let mut p = Parser {
-        s: line,
-        i: PREFIX.len(),
-    };
-    let table = p.name()?;
-    if !p.eat(VALUES) {
-        return None;
-    }
-    let mut slots = Vec::new();
-    let mut values = Vec::new();
-    loop {
-        let (slot, value) = p.value()?;
-        slots.push(slot);
-        values.push(value);
-        match p.next()? {
-            b',' => continue,
-            b')' => break,
-            _ => return None,
-        }
-    }
-    if p.i + 1 != line.len() || line[p.i] != b';' {
-        return None;
-    }
-    Some(DumpInsert {
-        table,
-        slots,
-        values,
-    })
-}
-
-struct Parser<'a> {
+struct Parser<'a, 'b> {
     s: &'a [u8],
     i: usize,
+    buffer: &'b mut Vec<u8>,
 }
 
-impl<'a> Parser<'a> {
+impl Parser<'_, '_> {
     fn peek(&self) -> Option<u8> {
         self.s.get(self.i).copied()
     }
@@ -171,8 +217,8 @@ impl<'a> Parser<'a> {
         }
     }
 
-    /// The table name, as written.
-    fn name(&mut self) -> Option<&'a [u8]> {
+    /// The table name, as written: its range in the line.
+    fn name(&mut self) -> Option<(usize, usize)> {
         let start = self.i;
         let c = self.peek()?;
         let inner = if c == b'"' {
@@ -200,29 +246,32 @@ impl<'a> Parser<'a> {
         if inner.len() >= 7 && inner[..7].eq_ignore_ascii_case(b"sqlite_") {
             return None;
         }
-        Some(&self.s[start..self.i])
+        Some((start, self.i))
     }
 
-    fn value(&mut self) -> Option<(Slot, Value<'a>)> {
+    fn value(&mut self) -> Option<(Slot, Val)> {
         match self.peek()? {
-            b'N' => self.eat(b"NULL").then_some((Slot::Plain, Value::Null)),
-            b'\'' => Some((Slot::Plain, Value::Text(self.string()?))),
+            b'N' => self.eat(b"NULL").then_some((Slot::Plain, Val::Null)),
+            b'\'' => Some((Slot::Plain, Val::Text(self.string()?))),
             b'X' | b'x' => {
                 self.i += 1;
                 if self.peek() != Some(b'\'') {
                     return None;
                 }
-                let text = self.string()?;
-                let hex = match text {
-                    Cow::Borrowed(h) => h,
-                    Cow::Owned(_) => return None,
+                let Span::Line(a, b) = self.string()? else {
+                    return None;
                 };
+                let hex = &self.s[a..b];
                 if hex.len() % 2 != 0 {
                     return None;
                 }
-                let mut bytes = vec![0; hex.len() / 2];
-                faster_hex::hex_decode(hex, &mut bytes).ok()?;
-                Some((Slot::Plain, Value::Blob(bytes)))
+                let start = self.buffer.len();
+                self.buffer.resize(start + hex.len() / 2, 0);
+                faster_hex::hex_decode(hex, &mut self.buffer[start..]).ok()?;
+                Some((
+                    Slot::Plain,
+                    Val::Blob(Span::Buffer(start, self.buffer.len())),
+                ))
             }
             b'r' => self.replaced(),
             b'-' | b'0'..=b'9' => self.number(),
@@ -230,12 +279,13 @@ impl<'a> Parser<'a> {
         }
     }
 
-    /// `'…'` with `''` inside; the bytes between the quotes with `''` undone.
-    fn string(&mut self) -> Option<Cow<'a, [u8]>> {
+    /// `'…'` with `''` inside: where the bytes between the quotes are, with `''` undone
+    /// (copied to the buffer then).
+    fn string(&mut self) -> Option<Span> {
         debug_assert_eq!(self.peek(), Some(b'\''));
         self.i += 1;
         let start = self.i;
-        let mut owned: Option<Vec<u8>> = None;
+        let mut copied: Option<usize> = None;
         let mut from = start;
         loop {
             let rest = &self.s[self.i..];
@@ -246,25 +296,25 @@ impl<'a> Parser<'a> {
             let at = self.i + q;
             if self.s.get(at + 1) == Some(&b'\'') {
                 // A doubled quote: one quote in the value.
-                let v = owned.get_or_insert_with(Vec::new);
-                v.extend_from_slice(&self.s[from..=at]);
+                copied.get_or_insert(self.buffer.len());
+                self.buffer.extend_from_slice(&self.s[from..=at]);
                 self.i = at + 2;
                 from = self.i;
                 continue;
             }
             self.i = at + 1;
-            return Some(match owned {
-                None => Cow::Borrowed(&self.s[start..at]),
-                Some(mut v) => {
-                    v.extend_from_slice(&self.s[from..at]);
-                    Cow::Owned(v)
+            return Some(match copied {
+                None => Span::Line(start, at),
+                Some(b) => {
+                    self.buffer.extend_from_slice(&self.s[from..at]);
+                    Span::Buffer(b, self.buffer.len())
                 }
             });
         }
     }
 
     /// The `replace()` forms of 3.40.1's `.dump` for text holding CR or LF.
-    fn replaced(&mut self) -> Option<(Slot, Value<'a>)> {
+    fn replaced(&mut self) -> Option<(Slot, Val)> {
         const CR_TAIL: &[u8] = b",'\\r',char(13))";
         const LF_TAIL: &[u8] = b",'\\n',char(10))";
         if !self.eat(b"replace(") {
@@ -276,23 +326,23 @@ impl<'a> Parser<'a> {
             }
             let text = self.string()?;
             return (self.eat(CR_TAIL) && self.eat(LF_TAIL))
-                .then_some((Slot::CrLf, Value::Text(text)));
+                .then_some((Slot::CrLf, Val::Text(text)));
         }
         if self.peek() != Some(b'\'') {
             return None;
         }
         let text = self.string()?;
         if self.eat(LF_TAIL) {
-            Some((Slot::Lf, Value::Text(text)))
+            Some((Slot::Lf, Val::Text(text)))
         } else if self.eat(CR_TAIL) {
-            Some((Slot::Cr, Value::Text(text)))
+            Some((Slot::Cr, Val::Text(text)))
         } else {
             None
         }
     }
 
     /// A numeric literal, optionally negated, as the parser reads it.
-    fn number(&mut self) -> Option<(Slot, Value<'a>)> {
+    fn number(&mut self) -> Option<(Slot, Val)> {
         let start = self.i;
         let negative = self.peek() == Some(b'-');
         if negative {
@@ -331,12 +381,12 @@ impl<'a> Parser<'a> {
             false => integer(&self.s[digits_start..digits_end], negative),
         };
         Some(match integer {
-            Some(i) => (Slot::Plain, Value::Integer(i)),
+            Some(i) => (Slot::Plain, Val::Integer(i)),
             // A REAL, or an integer beyond the 64-bit range, which the parser makes a REAL
             // from its text (`codeReal()`: the digits converted, then negated).
             None => (
                 Slot::Plain,
-                Value::Real(super::atof::atof(&self.s[start..self.i])),
+                Val::Real(super::atof::atof(&self.s[start..self.i])),
             ),
         })
     }
@@ -375,8 +425,44 @@ fn integer(digits: &[u8], negative: bool) -> Option<i64> {
 mod tests {
     use super::*;
 
-    fn text(b: &[u8]) -> Value<'_> {
-        Value::Text(Cow::Borrowed(b))
+    /// A value owned by the test.
+    #[derive(Debug, PartialEq)]
+    enum Owned {
+        Null,
+        Integer(i64),
+        Real(f64),
+        Text(Vec<u8>),
+        Blob(Vec<u8>),
+    }
+
+    struct Parsed {
+        table: Vec<u8>,
+        slots: Vec<Slot>,
+        values: Vec<Owned>,
+        statement: Vec<u8>,
+    }
+
+    fn recognise(line: &[u8]) -> Option<Parsed> {
+        let mut p = DumpInsert::new();
+        p.parse(line).then(|| Parsed {
+            table: p.table(line).to_vec(),
+            slots: p.slots().to_vec(),
+            values: p
+                .values(line)
+                .map(|v| match v {
+                    Value::Null => Owned::Null,
+                    Value::Integer(i) => Owned::Integer(i),
+                    Value::Real(r) => Owned::Real(r),
+                    Value::Text(t) => Owned::Text(t.to_vec()),
+                    Value::Blob(b) => Owned::Blob(b.to_vec()),
+                })
+                .collect(),
+            statement: p.statement(line),
+        })
+    }
+
+    fn text(b: &[u8]) -> Owned {
+        Owned::Text(b.to_vec())
     }
 
     #[test]
@@ -398,16 +484,16 @@ mod tests {
         assert_eq!(
             r.values,
             [
-                Value::Integer(1),
-                Value::Text(Cow::Owned(b"it's".to_vec())),
-                Value::Null,
-                Value::Blob(vec![0, 0xff]),
-                Value::Real(-2.5e20),
+                Owned::Integer(1),
+                text(b"it's"),
+                Owned::Null,
+                Owned::Blob(vec![0, 0xff]),
+                Owned::Real(-2.5e20),
                 text(b"a\\nb"),
             ]
         );
         assert_eq!(
-            r.statement(),
+            r.statement,
             b"INSERT INTO t VALUES(?,?,?,?,?,replace(?,'\\n',char(10)))"
         );
     }
@@ -416,10 +502,7 @@ mod tests {
     fn quoted_names_are_kept_as_written() {
         let r = recognise(b"INSERT INTO \"odd \"\"name\"\" t\" VALUES('x');").unwrap();
         assert_eq!(r.table, b"\"odd \"\"name\"\" t\"");
-        assert_eq!(
-            r.statement(),
-            b"INSERT INTO \"odd \"\"name\"\" t\" VALUES(?)"
-        );
+        assert_eq!(r.statement, b"INSERT INTO \"odd \"\"name\"\" t\" VALUES(?)");
     }
 
     #[test]
@@ -435,10 +518,7 @@ mod tests {
     #[test]
     fn text_may_hold_semicolons_quotes_and_any_byte() {
         let r = recognise(b"INSERT INTO t VALUES('a;b'');'',\x01\xff\"c');").unwrap();
-        assert_eq!(
-            r.values,
-            [Value::Text(Cow::Owned(b"a;b');',\x01\xff\"c".to_vec()))]
-        );
+        assert_eq!(r.values, [text(b"a;b');',\x01\xff\"c")]);
         assert_eq!(
             recognise(b"INSERT INTO t VALUES('');").unwrap().values,
             [text(b"")]
@@ -449,29 +529,22 @@ mod tests {
     fn integers_follow_the_parser() {
         let one = |lit: &str| {
             let line = format!("INSERT INTO t VALUES({lit});");
-            let r = recognise(line.as_bytes()).unwrap();
-            let v: Value<'static> = match &r.values[0] {
-                Value::Text(t) => Value::Text(Cow::Owned(t.to_vec())),
-                Value::Blob(b) => Value::Blob(b.clone()),
-                Value::Integer(i) => Value::Integer(*i),
-                Value::Real(r) => Value::Real(*r),
-                Value::Null => Value::Null,
-            };
-            (r.slots[0], v)
+            let mut r = recognise(line.as_bytes()).unwrap();
+            (r.slots[0], r.values.remove(0))
         };
-        assert_eq!(one("0"), (Slot::Plain, Value::Integer(0)));
-        assert_eq!(one("-0"), (Slot::Plain, Value::Integer(0)));
-        assert_eq!(one("007"), (Slot::Plain, Value::Integer(7)));
+        assert_eq!(one("0"), (Slot::Plain, Owned::Integer(0)));
+        assert_eq!(one("-0"), (Slot::Plain, Owned::Integer(0)));
+        assert_eq!(one("007"), (Slot::Plain, Owned::Integer(7)));
         assert_eq!(
             one("9223372036854775807"),
-            (Slot::Plain, Value::Integer(i64::MAX))
+            (Slot::Plain, Owned::Integer(i64::MAX))
         );
         assert_eq!(
             one("-9223372036854775808"),
-            (Slot::Plain, Value::Integer(i64::MIN))
+            (Slot::Plain, Owned::Integer(i64::MIN))
         );
         let real = |lit: &str| match one(lit) {
-            (Slot::Plain, Value::Real(r)) => r,
+            (Slot::Plain, Owned::Real(r)) => r,
             other => panic!("{lit}: {other:?}"),
         };
         assert_eq!(real("9223372036854775808"), 9223372036854775808.0);
@@ -530,7 +603,11 @@ mod tests {
             b"INSERT INTO t VALUES(char(10));",
             b"INSERT INTO t VALUES(1+1);",
         ] {
-            assert_eq!(recognise(line), None, "{}", String::from_utf8_lossy(line));
+            assert!(
+                recognise(line).is_none(),
+                "{}",
+                String::from_utf8_lossy(line)
+            );
         }
     }
 }
