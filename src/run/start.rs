@@ -4,7 +4,6 @@
 use std::ffi::OsString;
 use std::io::{self, IsTerminal, Write};
 use std::path::PathBuf;
-use std::sync::atomic::Ordering;
 
 use crate::cli::{self, Opt};
 use crate::exec::ExecError;
@@ -16,19 +15,6 @@ use crate::shell::{home_dir, integer_value, Failure, Flow, OpenMode, Shell, SEEN
 pub fn main(argv: Vec<OsString>) -> u8 {
     let code = run(argv);
     (code & 0xff) as u8
-}
-
-fn install_interrupt_handler(shell: &Shell) {
-    let slot = shell.interrupt.clone();
-    let _ = ctrlc::set_handler(move || {
-        let n = SEEN_INTERRUPT.fetch_add(1, Ordering::SeqCst) + 1;
-        if let Some(h) = slot.lock().unwrap_or_else(|e| e.into_inner()).as_ref() {
-            h.interrupt();
-        }
-        if n > 2 {
-            std::process::exit(1);
-        }
-    });
 }
 
 fn run(argv: Vec<OsString>) -> i32 {
@@ -66,7 +52,8 @@ fn run(argv: Vec<OsString>) -> i32 {
             return 1;
         }
     }
-    install_interrupt_handler(&shell);
+    // sqlite3's interrupt_handler(): a signal handler, no thread (see exec/raw.rs).
+    crate::exec::raw::install_sigint_handler(&SEEN_INTERRUPT);
     let want_stdin = args.commands.is_empty();
     // The terminal's own settings, before ~/.sqliterc and the options so that they win.
     let repl_config = (want_stdin && shell.interactive && io::stdin().is_terminal())

@@ -157,9 +157,6 @@ impl Default for Settings {
 /// Number of SIGINTs seen (sqlite3's `seenInterrupt`).
 pub static SEEN_INTERRUPT: AtomicUsize = AtomicUsize::new(0);
 
-/// The interrupt handle of the open connection, for the SIGINT handler.
-pub type InterruptSlot = Arc<Mutex<Option<rusqlite::InterruptHandle>>>;
-
 /// sqlite3's `MAX_INPUT_NESTING`.
 pub const MAX_INPUT_NESTING: usize = 25;
 
@@ -179,8 +176,6 @@ pub struct Shell {
     pub nesting: usize,
     /// Line number in the current source.
     pub lineno: usize,
-    /// Where the SIGINT handler finds the connection to interrupt.
-    pub interrupt: InterruptSlot,
     /// Set once a write to the output failed (reported at exit).
     pub output_failed: bool,
     /// Set when one of litesh's own checks (`.verify`) failed: the exit code is then 1 even
@@ -204,6 +199,22 @@ pub struct Shell {
     pub ui: Ui,
 }
 
+/// Writes an error message and a newline to stderr (sqlite3 writes errors unbuffered), in
+/// the terminal's error colour if there is one. Output held back for the pager goes first,
+/// so the order stays.
+pub fn report_message(out: &mut Output, ui: &Ui, m: &[u8]) {
+    let _ = out.release_held();
+    let mut e = io::stderr().lock();
+    if ui.error_color.is_empty() {
+        let _ = e.write_all(m);
+    } else {
+        let _ = write!(e, "\x1b[{}m", ui.error_color);
+        let _ = e.write_all(m);
+        let _ = e.write_all(b"\x1b[0m");
+    }
+    let _ = e.write_all(b"\n");
+}
+
 impl Shell {
     /// A shell with default settings and no database opened yet.
     pub fn new(argv0: String, filename: Option<OsString>) -> Self {
@@ -215,7 +226,6 @@ impl Shell {
             interactive: false,
             nesting: 0,
             lineno: 0,
-            interrupt: Arc::new(Mutex::new(None)),
             output_failed: false,
             check_failed: false,
             safe_persist: false,
@@ -308,27 +318,17 @@ impl Shell {
         self.fail_if_safe(&m)
     }
 
-    /// Makes the current connection the one SIGINT interrupts.
+    /// Makes the current connection the one SIGINT interrupts (see
+    /// [`exec::raw::publish_interrupt`]; [`Database::close`] withdraws it again).
     pub fn publish_interrupt(&self) {
-        let h = self.db.conn.as_ref().map(|c| c.get_interrupt_handle());
-        *self.interrupt.lock().unwrap_or_else(|e| e.into_inner()) = h;
+        exec::raw::publish_interrupt(self.db.conn.as_ref());
     }
 
     /// Reports a failure on stderr (sqlite3 writes errors unbuffered).
     pub fn report(&mut self, f: &Failure) -> Flow {
         match f {
             Failure::Msg(m) => {
-                // Output held back for the pager goes first, so the order stays.
-                let _ = self.out.release_held();
-                let mut e = io::stderr().lock();
-                if self.ui.error_color.is_empty() {
-                    let _ = e.write_all(m);
-                } else {
-                    let _ = write!(e, "\x1b[{}m", self.ui.error_color);
-                    let _ = e.write_all(m);
-                    let _ = e.write_all(b"\x1b[0m");
-                }
-                let _ = e.write_all(b"\n");
+                report_message(&mut self.out, &self.ui, m);
                 Flow::Continue
             }
             Failure::Reported | Failure::Code(_) => Flow::Continue,
