@@ -202,6 +202,9 @@ pub struct Shell {
     pub pending_source: Option<Box<dyn LineSource>>,
     /// The interactive terminal's abilities (all off in batch use).
     pub ui: Ui,
+    /// `.expert`: the advisor waiting for the next SQL, and whether `--verbose` was given.
+    /// Any dot-command cancels it (sqlite3's `expertFinish(p, 1, 0)`).
+    pub expert: Option<(Box<crate::expert::Expert>, bool)>,
 }
 
 impl Shell {
@@ -226,6 +229,7 @@ impl Shell {
             safe_violation: Arc::new(Mutex::new(None)),
             pending_source: None,
             ui: Ui::default(),
+            expert: None,
         }
     }
 
@@ -387,7 +391,26 @@ impl Shell {
             flush_each: self.settings.trace.to_stdout() || exec::hooks::log_to_stdout(),
         };
         let conn = self.db.conn.as_ref().expect("opened above");
-        let r = exec::run_with(conn, sql, &self.settings.render, &mut self.out, &hooks);
+        let r = match self.expert.take() {
+            // After `.expert`, the SQL is analysed instead of run (sqlite3's shell_exec).
+            Some((mut ex, verbose)) => match ex.add_sql(sql) {
+                Err(e) => Err(ExecError::Other {
+                    msg: e.msg,
+                    code: 0,
+                }),
+                Ok(()) => match ex.analyze(conn) {
+                    Ok(()) => self
+                        .out
+                        .write_all(&ex.report(verbose))
+                        .map_err(ExecError::Io),
+                    Err(e) => Err(ExecError::Other {
+                        msg: e.msg,
+                        code: e.code,
+                    }),
+                },
+            },
+            None => exec::run_with(conn, sql, &self.settings.render, &mut self.out, &hooks),
+        };
         let seen = self.settings.render.columnar_seen.take();
         if seen > self.settings.render.col_widths.len() {
             self.settings.render.col_widths.resize(seen, 0);
