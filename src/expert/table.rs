@@ -83,7 +83,9 @@ impl raw::PlanOnlyTable for ExpertTable {
             .map(|o| (o.column(), o.is_order_by_desc()))
             .collect();
         let mut shared = lock(&self.shared);
-        let table = shared.tables[self.table].clone();
+        let Some(table) = shared.tables.get(self.table).cloned() else {
+            return Ok(());
+        };
         let mut scan = Scan {
             table: self.table,
             eq: Vec::new(),
