@@ -5,8 +5,10 @@
 //! must load back byte for byte. The shell also needs things rusqlite does not expose:
 //! `sqlite3_error_offset` for the caret under a parse error, the tail pointer of a prepare,
 //! primary result codes, `SQLITE_DBCONFIG_FP_DIGITS`, `sqlite3_complete` and the
-//! `SQLITE_FCNTL_SIZE_LIMIT` file control. Everything unsafe stays here, behind small safe
-//! types whose lifetimes tie a statement to its connection.
+//! `SQLITE_FCNTL_SIZE_LIMIT` file control. rusqlite's virtual-table traits are `unsafe`, so
+//! the table-valued functions and `.expert`'s plan-only tables are wrapped here in safe
+//! traits. Everything unsafe stays here, behind small safe types whose lifetimes tie a
+//! statement to its connection.
 #![allow(unsafe_code)]
 
 use std::ffi::{c_char, c_int, CStr};
