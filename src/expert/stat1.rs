@@ -6,8 +6,10 @@
 //! column of the row before (a `rem(slot, value)` function returns the previous value of a
 //! slot and keeps the new one); counting the rows where a prefix of the key changes gives
 //! the average number of rows per distinct prefix. With 100% the query reads the user's
-//! table itself; below, it reads a scratch table of sampled rows. A row is sampled when the
-//! share taken so far is at most PERCENT, else with a chance of about PERCENT in 100.
+//! table itself; below, it reads a scratch table of the rows a `sample()` function picks:
+//! a row is taken when the share taken so far is at most PERCENT, else with a chance of
+//! about PERCENT in 100. The queries on the user's connection are 3.40.1's (`.trace` shows
+//! them); `rem()` and `sample()` are removed from it afterwards.
 //!
 //! The rows are read one at a time; only the sampled rows are copied, into the advisor's
 //! private in-memory database.
@@ -88,6 +90,9 @@ pub(super) fn populate(ex: &mut Expert, db: &Connection) -> Result<(), ExpertErr
         exec(&ex.dbm, b"ANALYZE sqlite_schema").map_err(|e| ExpertError::code(e.code))
     });
     let _ = exec(db, &drop);
+    if !on_user_db {
+        let _ = db.remove_function("sample", 0);
+    }
     r
 }
 
@@ -158,31 +163,42 @@ fn build_sample_table(ex: &Expert, db: &Connection, tab: &[u8]) -> Result<(), Ex
         .map_err(|e| ExpertError::msg(e.code, e.msg))?
         .stmt
         .ok_or_else(|| ExpertError::code(1))?;
+    register_sample(db, ex.sample).map_err(|e| ExpertError::msg(1, e.to_string().into_bytes()))?;
     let mut select = b"SELECT * FROM main.".to_vec();
     select.extend_from_slice(&q(tab));
-    let target = f64::from(ex.sample) / 100.0;
-    let (mut n_row, mut n_ret) = (0.0f64, 0.0f64);
+    select.extend_from_slice(b" WHERE sample()");
     query(db, &select, |s| {
-        let take = if n_row == 0.0 {
-            true
-        } else {
-            n_ret / n_row <= target || (raw::random_int() & 0xffff) % 100 <= ex.sample
-        };
-        n_row += 1.0;
-        if take {
-            n_ret += 1.0;
-            let n = s.column_count();
-            for i in 0..cols.len() {
-                if i < n {
-                    ins.bind_value(i + 1, &s.value(i));
-                } else {
-                    ins.bind_null(i + 1);
-                }
+        let n = s.column_count();
+        for i in 0..cols.len() {
+            if i < n {
+                ins.bind_value(i + 1, &s.value(i));
+            } else {
+                ins.bind_null(i + 1);
             }
-            while let Ok(true) = ins.step() {}
-            ins.reset();
         }
+        while let Ok(true) = ins.step() {}
+        ins.reset();
         Ok(())
+    })
+}
+
+/// Registers `sample()` on the user's connection, fresh for each table: true for the first
+/// row, then whenever the share taken so far is at most `percent`%, else with a chance of
+/// about `percent` in 100.
+fn register_sample(db: &Connection, percent: i32) -> rusqlite::Result<()> {
+    let target = f64::from(percent) / 100.0;
+    let counts = Mutex::new((0.0f64, 0.0f64));
+    db.create_scalar_function("sample", 0, FunctionFlags::SQLITE_UTF8, move |_| {
+        let mut c = counts.lock().unwrap_or_else(|e| e.into_inner());
+        let (n_row, n_ret) = *c;
+        let take = n_row == 0.0
+            || n_ret / n_row <= target
+            || (raw::random_int() & 0xffff) % 100 <= percent;
+        c.0 += 1.0;
+        if take {
+            c.1 += 1.0;
+        }
+        Ok(take)
     })
 }
 

@@ -132,28 +132,42 @@ impl raw::PlanOnlyTable for ExpertTable {
     }
 }
 
-/// `idxGetTableInfo`: the columns of `name` in the user's main database.
+/// `idxGetTableInfo`: the columns of `name` in the user's main database. As in 3.40.1, the
+/// `PRAGMA table_xinfo` runs twice (first to count the primary-key columns), which `.trace`
+/// shows.
 fn table_info(db: &Connection, name: &[u8]) -> Result<Table, ExpertError> {
     let mut sql = b"PRAGMA table_xinfo=".to_vec();
     sql.extend_from_slice(&q(name));
-    let mut rows: Vec<(Vec<u8>, i32)> = Vec::new();
-    query(db, &sql, |s| match s.text(1) {
-        Some(c) => {
-            rows.push((c.to_vec(), s.int(5)));
-            Ok(())
+    let mut stmt = raw::prepare(db, &sql)
+        .map_err(|e| ExpertError::msg(e.code, e.msg))?
+        .stmt
+        .ok_or_else(|| ExpertError::code(1))?;
+    let mut n_pk = 0;
+    while let Ok(true) = stmt.step() {
+        if stmt.text(1).is_none() {
+            return Err(ExpertError::code(1));
         }
-        None => Err(ExpertError::code(1)),
-    })?;
-    let n_pk = rows.iter().filter(|r| r.1 > 0).count();
-    let mut cols = Vec::with_capacity(rows.len());
-    for (cname, pk) in rows {
+        n_pk += usize::from(stmt.int(5) > 0);
+    }
+    stmt.reset();
+    let mut cols = Vec::new();
+    loop {
+        match stmt.step() {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(code) => return Err(ExpertError::code(code)),
+        }
+        let Some(cname) = stmt.text(1).map(<[u8]>::to_vec) else {
+            continue;
+        };
+        let pk = stmt.int(5) == 1 && n_pk == 1;
         // A failed look-up leaves no message: 3.40.1 then says "out of memory".
         let coll = raw::column_collation(db, b"main", name, Some(&cname))
             .ok_or_else(|| ExpertError::code(1))?;
         cols.push(Column {
             name: cname,
             coll,
-            pk: pk == 1 && n_pk == 1,
+            pk,
         });
     }
     Ok(Table {
@@ -172,9 +186,9 @@ pub(super) fn create_vtab_schema(ex: &mut Expert, db: &Connection) -> Result<(),
     let mut objects: Vec<Object> = Vec::new();
     query(
         db,
+        // 3.40.1's text, `%%` and all (it is not a printf format there; `.trace` shows it).
         b"SELECT type, name, sql, 1 FROM sqlite_schema \
-          WHERE type IN ('table','view') AND name NOT LIKE 'sqlite_%' \
-           UNION ALL \
+          WHERE type IN ('table','view') AND name NOT LIKE 'sqlite_%%'  UNION ALL \
           SELECT type, name, sql, 2 FROM sqlite_schema \
           WHERE type = 'trigger'  AND tbl_name IN(SELECT name FROM sqlite_schema WHERE type = 'view') \
           ORDER BY 4, 1",

@@ -465,3 +465,25 @@ fn expert1_test_cases() {
         .check();
     }
 }
+
+/// The advisor reads the user's schema (and, with `--sample`, its rows) with queries on the
+/// user's connection, which `.trace` shows: the same queries as 3.40.1's. (3.40.1 also
+/// leaves its `rem()` and `sample()` functions registered there, dangling; litesh does not:
+/// see docs/compat.md.)
+#[test]
+fn trace_shows_the_advisors_queries() {
+    let setup = |s: &Scratch| {
+        s.db(
+            "db.db",
+            "CREATE TABLE t(a,b,c);\nINSERT INTO t VALUES(1,2,3);\nCREATE TABLE log(x,y);\nINSERT INTO log VALUES(1,1);\n\
+             CREATE TRIGGER tr AFTER INSERT ON t BEGIN INSERT INTO log VALUES(new.a, (SELECT count(*) FROM log WHERE y=new.b)); END;\n\
+             CREATE TABLE \"q t\"(\"x y\" PRIMARY KEY, z);\nCREATE VIEW v AS SELECT * FROM t;\n",
+        )
+    };
+    for opts in ["", "--sample 100", "--sample 50"] {
+        let stdin = format!(
+            ".trace stdout\n.expert {opts}\ninsert into t values(1,2,3);\n.expert {opts}\nselect * from \"q t\" where z=1;\n"
+        );
+        Case::new("trace", &["db.db"], &stdin).setup(&setup).check();
+    }
+}
