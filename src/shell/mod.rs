@@ -393,22 +393,24 @@ impl Shell {
         let conn = self.db.conn.as_ref().expect("opened above");
         let r = match self.expert.take() {
             // After `.expert`, the SQL is analysed instead of run (sqlite3's shell_exec).
-            Some((mut ex, verbose)) => match ex.add_sql(sql) {
-                Err(e) => Err(ExecError::Other {
-                    msg: e.msg,
-                    code: 0,
-                }),
-                Ok(()) => match ex.analyze(conn) {
-                    Ok(()) => self
-                        .out
-                        .write_all(&ex.report(verbose))
-                        .map_err(ExecError::Io),
-                    Err(e) => Err(ExecError::Other {
-                        msg: e.msg,
-                        code: e.code,
-                    }),
-                },
-            },
+            Some((mut ex, verbose)) => {
+                let r = ex
+                    .add_sql(sql)
+                    .map_err(|e| (e.msg, 0))
+                    .and_then(|()| ex.analyze(conn).map_err(|e| (e.msg, e.code)));
+                // `.auth` lines of the advisor's own queries come first, as in sqlite3.
+                let pending = self.settings.progress.take_pending();
+                match self.out.write_all(&pending) {
+                    Err(e) => Err(ExecError::Io(e)),
+                    Ok(()) => match r {
+                        Ok(()) => self
+                            .out
+                            .write_all(&ex.report(verbose))
+                            .map_err(ExecError::Io),
+                        Err((msg, code)) => Err(ExecError::Other { msg, code }),
+                    },
+                }
+            }
             None => exec::run_with(conn, sql, &self.settings.render, &mut self.out, &hooks),
         };
         let seen = self.settings.render.columnar_seen.take();

@@ -467,11 +467,11 @@ fn expert1_test_cases() {
 }
 
 /// The advisor reads the user's schema (and, with `--sample`, its rows) with queries on the
-/// user's connection, which `.trace` shows: the same queries as 3.40.1's. (3.40.1 also
+/// user's connection, which `.trace` and `.auth` show: the same queries as 3.40.1's. (3.40.1 also
 /// leaves its `rem()` and `sample()` functions registered there, dangling; litesh does not:
 /// see docs/compat.md.)
 #[test]
-fn trace_shows_the_advisors_queries() {
+fn trace_and_auth_show_the_advisors_queries() {
     let setup = |s: &Scratch| {
         s.db(
             "db.db",
@@ -485,5 +485,9 @@ fn trace_shows_the_advisors_queries() {
             ".trace stdout\n.expert {opts}\ninsert into t values(1,2,3);\n.expert {opts}\nselect * from \"q t\" where z=1;\n"
         );
         Case::new("trace", &["db.db"], &stdin).setup(&setup).check();
+        let stdin = format!(
+            ".auth on\n.expert {opts}\ninsert into t values(1,2,3);\nselect 1;\n.expert\nselect * from nosuch;\nselect 2;\n"
+        );
+        Case::new("auth", &["db.db"], &stdin).setup(&setup).check();
     }
 }
