@@ -377,6 +377,33 @@ fn errors_and_exit_codes() {
             .files(&["out.txt"])
             .check();
     }
+    // A collation of the sqlite3 shell (`uint`) that the copies of the schema lack, a view
+    // of a virtual table (not copied), a second statement that fails, only a comment.
+    let more = |s: &Scratch| {
+        s.db(
+            "db.db",
+            "CREATE TABLE cu(a COLLATE uint, b);\nCREATE TABLE t(a,b);\nCREATE VIRTUAL TABLE f USING fts5(x);\nCREATE VIEW fv AS SELECT * FROM f;\n",
+        )
+    };
+    advise(
+        ".expert --verbose",
+        &[
+            "select * from cu where a=1 and b=2",
+            "select * from t where a='x' collate uint",
+            "select * from fv",
+            "select * from t where a=1; select * from nosuch; select 2",
+            " -- just a comment",
+            " /* c */",
+        ],
+        &more,
+    );
+    Case::new(
+        "a comment line before the statement",
+        &["db.db"],
+        ".expert\n-- c\nselect * from t where a=1;\n",
+    )
+    .setup(&more)
+    .check();
     // A schema the copy cannot take (a CHECK calling a function of the sqlite3 shell).
     Case::new(
         "schema copy fails",
