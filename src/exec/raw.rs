@@ -5,8 +5,10 @@
 //! must load back byte for byte. The shell also needs things rusqlite does not expose:
 //! `sqlite3_error_offset` for the caret under a parse error, the tail pointer of a prepare,
 //! primary result codes, `SQLITE_DBCONFIG_FP_DIGITS`, `sqlite3_complete` and the
-//! `SQLITE_FCNTL_SIZE_LIMIT` file control. Everything unsafe stays here, behind small safe
-//! types whose lifetimes tie a statement to its connection.
+//! `SQLITE_FCNTL_SIZE_LIMIT` file control. rusqlite's virtual-table traits are `unsafe`, so
+//! the table-valued functions and `.expert`'s plan-only tables are wrapped here in safe
+//! traits. Everything unsafe stays here, behind small safe types whose lifetimes tie a
+//! statement to its connection.
 #![allow(unsafe_code)]
 
 use std::ffi::{c_char, c_int, CStr};
@@ -1724,4 +1726,159 @@ impl Stmt<'_> {
 pub fn limit(conn: &Connection, id: c_int) -> i32 {
     // SAFETY: valid handle; -1 only reads the limit.
     unsafe { ffi::sqlite3_limit(conn.handle(), id, -1) }
+}
+
+// ------------------------------------------------------------------------------------------
+// `.expert` (src/expert/): virtual tables that are planned but never scanned. The index
+// advisor declares one per table of the user's schema to watch what the planner asks of
+// each scan (constraints, ORDER BY); writes are accepted and ignored, so that INSERT,
+// UPDATE and DELETE statements prepare (and their triggers are planned too).
+
+/// A writable virtual table that only takes part in planning: every scan of it is empty and
+/// every write does nothing. [`register_plan_only_module`] turns it into a module.
+pub trait PlanOnlyTable: Sized + 'static {
+    /// The client data given to the module.
+    type Aux: Send + Sync + 'static;
+    /// xCreate and xConnect: the `CREATE TABLE x(...)` statement that declares the columns,
+    /// and the table. `args` are the module arguments as written.
+    fn connect(
+        aux: Option<&Self::Aux>,
+        table_name: &[u8],
+        args: &[&[u8]],
+    ) -> rusqlite::Result<(std::ffi::CString, Self)>;
+    /// xBestIndex.
+    fn best_index(&self, info: &mut rusqlite::vtab::IndexInfo) -> rusqlite::Result<()>;
+}
+
+/// The C layout rusqlite needs for a plan-only table: the base struct first.
+#[repr(C)]
+struct PlanShim<T> {
+    base: ffi::sqlite3_vtab,
+    table: T,
+}
+
+/// A cursor that is always at its end.
+#[repr(C)]
+struct EmptyCursor {
+    base: ffi::sqlite3_vtab_cursor,
+}
+
+// SAFETY: PlanShim is #[repr(C)] with `sqlite3_vtab` as its first field.
+unsafe impl<T: PlanOnlyTable> rusqlite::vtab::VTab<'_> for PlanShim<T> {
+    type Aux = T::Aux;
+    type Cursor = EmptyCursor;
+
+    fn connect(
+        _db: &mut rusqlite::vtab::VTabConnection,
+        aux: Option<&T::Aux>,
+        _module_name: &[u8],
+        _database_name: &[u8],
+        table_name: &[u8],
+        args: &[&[u8]],
+    ) -> rusqlite::Result<(std::borrow::Cow<'static, std::ffi::CStr>, Self)> {
+        let (schema, table) = T::connect(aux, table_name, args)?;
+        let shim = PlanShim {
+            base: ffi::sqlite3_vtab::default(),
+            table,
+        };
+        Ok((std::borrow::Cow::Owned(schema), shim))
+    }
+
+    fn best_index(&self, info: &mut rusqlite::vtab::IndexInfo) -> rusqlite::Result<bool> {
+        self.table.best_index(info).map(|()| true)
+    }
+
+    fn open(&mut self) -> rusqlite::Result<EmptyCursor> {
+        Ok(EmptyCursor {
+            base: ffi::sqlite3_vtab_cursor::default(),
+        })
+    }
+}
+
+impl<T: PlanOnlyTable> rusqlite::vtab::CreateVTab<'_> for PlanShim<T> {
+    const KIND: rusqlite::vtab::VTabKind = rusqlite::vtab::VTabKind::Default;
+}
+
+impl<T: PlanOnlyTable> rusqlite::vtab::UpdateVTab<'_> for PlanShim<T> {
+    fn delete(&mut self, _arg: rusqlite::types::ValueRef<'_>) -> rusqlite::Result<()> {
+        Ok(())
+    }
+
+    fn insert(&mut self, _args: &rusqlite::vtab::Inserts<'_>) -> rusqlite::Result<i64> {
+        Ok(0)
+    }
+
+    fn update(&mut self, _args: &rusqlite::vtab::Updates<'_>) -> rusqlite::Result<()> {
+        Ok(())
+    }
+}
+
+// SAFETY: EmptyCursor is #[repr(C)] with `sqlite3_vtab_cursor` as its first field.
+unsafe impl rusqlite::vtab::VTabCursor for EmptyCursor {
+    fn filter(
+        &mut self,
+        _idx_num: c_int,
+        _idx_str: Option<&str>,
+        _args: &rusqlite::vtab::Filters<'_>,
+    ) -> rusqlite::Result<()> {
+        Ok(())
+    }
+
+    fn next(&mut self) -> rusqlite::Result<()> {
+        Ok(())
+    }
+
+    fn eof(&self) -> bool {
+        true
+    }
+
+    fn column(&self, _ctx: &mut rusqlite::vtab::Context, _col: c_int) -> rusqlite::Result<()> {
+        Ok(())
+    }
+
+    fn rowid(&self) -> rusqlite::Result<i64> {
+        Ok(0)
+    }
+}
+
+/// The module of a [`PlanOnlyTable`], a constant so that it can be borrowed for `'static`.
+struct PlanModuleOf<T>(PhantomData<T>);
+
+impl<T: PlanOnlyTable> PlanModuleOf<T> {
+    const MODULE: rusqlite::vtab::Module<'static, PlanShim<T>> =
+        rusqlite::vtab::Module::update_module();
+}
+
+/// Registers `T` as the module `name` of `conn` (for `CREATE VIRTUAL TABLE … USING name`).
+pub fn register_plan_only_module<T: PlanOnlyTable>(
+    conn: &Connection,
+    name: &'static CStr,
+    aux: T::Aux,
+) -> rusqlite::Result<()> {
+    conn.create_module(name, &PlanModuleOf::<T>::MODULE, Some(aux))
+}
+
+/// The raw operator code of a virtual-table constraint (`SQLITE_INDEX_CONSTRAINT_EQ` = 2,
+/// …), as the C API hands it over.
+pub fn constraint_op_code(op: rusqlite::vtab::IndexConstraintOp) -> u8 {
+    use rusqlite::vtab::IndexConstraintOp as Op;
+    match op {
+        Op::SQLITE_INDEX_CONSTRAINT_EQ => 2,
+        Op::SQLITE_INDEX_CONSTRAINT_GT => 4,
+        Op::SQLITE_INDEX_CONSTRAINT_LE => 8,
+        Op::SQLITE_INDEX_CONSTRAINT_LT => 16,
+        Op::SQLITE_INDEX_CONSTRAINT_GE => 32,
+        Op::SQLITE_INDEX_CONSTRAINT_MATCH => 64,
+        Op::SQLITE_INDEX_CONSTRAINT_LIKE => 65,
+        Op::SQLITE_INDEX_CONSTRAINT_GLOB => 66,
+        Op::SQLITE_INDEX_CONSTRAINT_REGEXP => 67,
+        Op::SQLITE_INDEX_CONSTRAINT_NE => 68,
+        Op::SQLITE_INDEX_CONSTRAINT_ISNOT => 69,
+        Op::SQLITE_INDEX_CONSTRAINT_ISNOTNULL => 70,
+        Op::SQLITE_INDEX_CONSTRAINT_ISNULL => 71,
+        Op::SQLITE_INDEX_CONSTRAINT_IS => 72,
+        Op::SQLITE_INDEX_CONSTRAINT_LIMIT => 73,
+        Op::SQLITE_INDEX_CONSTRAINT_OFFSET => 74,
+        Op::SQLITE_INDEX_CONSTRAINT_FUNCTION(v) => v,
+    }
 }

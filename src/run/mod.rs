@@ -61,9 +61,19 @@ impl Shell {
             }
             Err(ExecError::Exit(c)) => return Err(Flow::Exit(c)),
             Err(e) => {
-                let (kind, text) = match &e {
+                let (kind, text) = match e {
                     ExecError::Prepare { text, .. } => ("Parse error", text),
                     ExecError::Step { text, .. } => ("Runtime error", text),
+                    ExecError::Other { msg: Some(m), .. } => ("Error", m),
+                    // sqlite3 shows the connection's last error message then.
+                    ExecError::Other { msg: None, .. } => (
+                        "Error",
+                        self.db
+                            .conn
+                            .as_ref()
+                            .map(exec::raw::errmsg)
+                            .unwrap_or_default(),
+                    ),
                     ExecError::Io(_) | ExecError::Exit(_) => unreachable!(),
                 };
                 let prefix = if from_terminal {
@@ -73,7 +83,7 @@ impl Shell {
                 };
                 let mut msg = prefix.into_bytes();
                 msg.push(b' ');
-                msg.extend_from_slice(text);
+                msg.extend_from_slice(&text);
                 self.report(&Failure::Msg(msg));
                 true
             }
@@ -85,6 +95,8 @@ impl Shell {
 
     /// Runs a dot-command line; returns the flow and, when it failed, its result code.
     pub fn run_dot_line(&mut self, line: &[u8]) -> (Flow, Option<i32>) {
+        // A dot-command cancels a pending `.expert` (sqlite3's do_meta_command).
+        self.expert = None;
         let mut r = crate::dot::dispatch(self, line);
         if let Some(mut src) = self.pending_source.take() {
             r = r.and_then(|_| self.run_nested(&mut *src));

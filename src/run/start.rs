@@ -191,7 +191,7 @@ fn run(argv: Vec<OsString>) -> i32 {
                     Err(ExecError::Exit(c)) => return finish(&mut shell, c),
                     Err(e) => {
                         let code = e.exit_code();
-                        report_arg_error(&mut shell, &e);
+                        report_arg_error(&mut shell, &e, cmd);
                         return finish(&mut shell, code);
                     }
                 }
@@ -252,10 +252,14 @@ fn finish(shell: &mut Shell, code: i32) -> i32 {
     code
 }
 
-fn report_arg_error(shell: &mut Shell, e: &ExecError) {
+fn report_arg_error(shell: &mut Shell, e: &ExecError, sql: &[u8]) {
     let text = match e {
         ExecError::Prepare { text, .. } => [b"Error: in prepare, ".as_slice(), text].concat(),
         ExecError::Step { text, .. } => [b"Error: stepping, ".as_slice(), text].concat(),
+        ExecError::Other { msg: Some(m), .. } => [b"Error: ".as_slice(), m].concat(),
+        ExecError::Other { msg: None, .. } => {
+            [b"Error: unable to process SQL: ".as_slice(), sql].concat()
+        }
         ExecError::Io(_) | ExecError::Exit(_) => return,
     };
     shell.report(&Failure::Msg(text));
@@ -280,7 +284,7 @@ fn run_cmd_option(shell: &mut Shell, cmd: &[u8]) -> Option<i32> {
             Err(ExecError::Exit(c)) => Some(c),
             Err(e) => {
                 let code = e.exit_code();
-                report_arg_error(shell, &e);
+                report_arg_error(shell, &e, cmd);
                 shell.settings.bail.then_some(code)
             }
         }

@@ -197,6 +197,9 @@ pub struct Shell {
     pub pending_source: Option<Box<dyn LineSource>>,
     /// The interactive terminal's abilities (all off in batch use).
     pub ui: Ui,
+    /// `.expert`: the advisor waiting for the next SQL, and whether `--verbose` was given.
+    /// Any dot-command cancels it (sqlite3's `expertFinish(p, 1, 0)`).
+    pub expert: Option<(Box<crate::expert::Expert>, bool)>,
 }
 
 /// Writes an error message and a newline to stderr (sqlite3 writes errors unbuffered), in
@@ -236,6 +239,7 @@ impl Shell {
             safe_violation: Arc::new(Mutex::new(None)),
             pending_source: None,
             ui: Ui::default(),
+            expert: None,
         }
     }
 
@@ -387,7 +391,28 @@ impl Shell {
             flush_each: self.settings.trace.to_stdout() || exec::hooks::log_to_stdout(),
         };
         let conn = self.db.conn.as_ref().expect("opened above");
-        let r = exec::run_with(conn, sql, &self.settings.render, &mut self.out, &hooks);
+        let r = match self.expert.take() {
+            // After `.expert`, the SQL is analysed instead of run (sqlite3's shell_exec).
+            Some((mut ex, verbose)) => {
+                let r = ex
+                    .add_sql(sql)
+                    .map_err(|e| (e.msg, 0))
+                    .and_then(|()| ex.analyze(conn).map_err(|e| (e.msg, e.code)));
+                // `.auth` lines of the advisor's own queries come first, as in sqlite3.
+                let pending = self.settings.progress.take_pending();
+                match self.out.write_all(&pending) {
+                    Err(e) => Err(ExecError::Io(e)),
+                    Ok(()) => match r {
+                        Ok(()) => self
+                            .out
+                            .write_all(&ex.report(verbose))
+                            .map_err(ExecError::Io),
+                        Err((msg, code)) => Err(ExecError::Other { msg, code }),
+                    },
+                }
+            }
+            None => exec::run_with(conn, sql, &self.settings.render, &mut self.out, &hooks),
+        };
         let seen = self.settings.render.columnar_seen.take();
         if seen > self.settings.render.col_widths.len() {
             self.settings.render.col_widths.resize(seen, 0);

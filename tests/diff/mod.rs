@@ -7,6 +7,7 @@ mod cli;
 mod columnar;
 mod dump;
 mod engine;
+mod expert;
 mod functions;
 mod hash;
 mod import;
