@@ -35,7 +35,7 @@ fn stderr_text(parts: &[&[u8]]) {
 /// `.expert ?--verbose? ?--sample PERCENT?`: refused in safe mode; options are checked as in
 /// 3.40.1 (a bad one is reported and, as there, is not an error); then a clear error.
 pub fn expert(shell: &mut Shell, args: &[Vec<u8>]) -> DotResult {
-    if shell.safe {
+    if shell.safe.is_on() {
         let mut m = b"Cannot run experimental commands such as \"".to_vec();
         m.extend_from_slice(&args[0]);
         m.extend_from_slice(b"\" in safe mode");

@@ -13,6 +13,7 @@ mod misc;
 mod modes;
 mod restore;
 mod safe_copy;
+mod safe_mode;
 mod schema;
 mod settings;
 mod signals;
