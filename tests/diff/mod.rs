@@ -11,6 +11,7 @@ mod import;
 mod input;
 mod misc;
 mod modes;
+mod readonly;
 mod restore;
 mod safe_copy;
 mod safe_mode;
