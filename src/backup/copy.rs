@@ -9,6 +9,10 @@
 //!   as `.NAME.litesh-PID.tmp` beside it, without a journal, then synced, renamed over NAME,
 //!   and the directory synced: a crash or `kill -9` leaves either no NAME or the whole copy,
 //!   never a partial file or a hot journal. Temporary files of killed earlier runs are removed.
+//!   The temporary name is predictable, so the file is created new, never through a
+//!   symbolic link, and owner-only until it is whole ([`super::files`]); SQLite then opens
+//!   that very file (`SQLITE_OPEN_NOFOLLOW`, no create). It gets SQLite's usual mode (0644
+//!   less the umask) just before the rename, as sqlite3's `.backup` would have created it.
 //! - **An existing database** is written in place through its own journal, as sqlite3 does
 //!   (so a kill leaves the old content, rolled back on next open); a file that is not a
 //!   database is refused with sqlite3's `file is not a database`. URIs (`file:…`) also go
@@ -133,6 +137,18 @@ pub fn open_other(path: &Path, create: bool) -> rusqlite::Result<Connection> {
 
 fn open_dest(path: &Path) -> Result<Connection, CopyError> {
     open_other(path, true).map_err(|_| CopyError::CannotOpen)
+}
+
+/// Opens the temporary file [`super::files::create_private`] made: read-write, never
+/// created, never through a symbolic link.
+fn open_temp(path: &Path) -> Result<Connection, CopyError> {
+    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+        | OpenFlags::SQLITE_OPEN_NOFOLLOW
+        | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let c = Connection::open_with_flags(path, flags).map_err(|_| CopyError::CannotOpen)?;
+    crate::exec::raw::configure(&c);
+    let _ = c.busy_timeout(std::time::Duration::ZERO);
+    Ok(c)
 }
 
 fn engine_error(c: &Connection) -> CopyError {
@@ -278,18 +294,27 @@ fn copy_new(
     tmp: &Path,
     opts: Options,
 ) -> Result<u64, CopyError> {
+    // Only a leftover of an earlier process with this pid can be at this name (or a link
+    // someone planted, which this removes, not its target).
     let _ = std::fs::remove_file(tmp);
-    let mut d = open_dest(tmp)?;
+    let file = match super::files::create_private(tmp) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            let what = format!("cannot create {}: {e}", tmp.display());
+            return Err(std::io::Error::new(e.kind(), what).into());
+        }
+        Err(_) => return Err(CopyError::CannotOpen),
+    };
+    let mut d = open_temp(tmp)?;
     // The file is unreachable under its own name until it is whole: no journal needed.
     let _ = d.execute_batch("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;");
     let pages = run_engine(src, schema, &mut d)?;
     d.close().map_err(|(c, _)| engine_error(&c))?;
     if !opts.is_async {
-        std::fs::OpenOptions::new()
-            .write(true)
-            .open(tmp)?
-            .sync_all()?;
+        file.sync_all()?;
     }
+    super::files::publish(&file)?;
+    drop(file);
     std::fs::rename(tmp, dest)?;
     if !opts.is_async {
         sync_dir(dest)?;

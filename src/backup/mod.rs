@@ -4,6 +4,7 @@
 //! | module | what |
 //! |---|---|
 //! | [`copy`] | `.backup`/`.save`: a consistent point-in-time copy, written under a temporary name and renamed when complete |
+//! | [`files`] | creating temporary files safely: new, never through a link, owner-only while written |
 //! | [`hash`] | a content hash of a database and its per-table row counts; the integrity check |
 //! | [`verify`] | `.verify FILE`: a restore test of a database file or an SQL dump, touching nothing |
 //! | [`pages`] | a consistent image of a database's pages, read through `sqlite_dbpage` |
@@ -11,6 +12,7 @@
 //! | [`retention`] | which snapshots a `--keep-*` policy keeps (restic's rules) |
 
 pub mod copy;
+pub mod files;
 pub mod hash;
 pub mod pages;
 pub mod retention;

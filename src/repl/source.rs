@@ -4,7 +4,8 @@
 //! hands it to the same splitter piped input goes through. A buffer of several lines (a
 //! statement recalled from history, a paste, the editor's result) is handed over line by
 //! line. When the shell has run a unit ([`LineSource::after_unit`]), the lines it came from
-//! become ONE history entry, appended to the history file at once (mode 0600).
+//! become ONE history entry, appended to the history file at once (mode 0600; see
+//! [`super::history`] for the files it refuses and what it leaves out).
 //!
 //! Ctrl-C at the prompt drops what was typed of the statement (the shell resets its
 //! splitter on the `Interrupted` error); Ctrl-D on an empty line is the end of input.
@@ -101,6 +102,7 @@ impl Repl {
             Event::KeySeq(vec![KeyEvent::ctrl('X'), KeyEvent::ctrl('E')]),
             EventHandler::Conditional(Box::new(EditKey(shared.clone()))),
         );
+        let history = super::history::checked(history);
         if let Some(p) = &history {
             match editor.load_history(p) {
                 Ok(()) => {}
@@ -176,6 +178,7 @@ impl Repl {
         if entry.trim().is_empty() {
             return;
         }
+        let entry = super::history::redact(&entry).into_owned();
         if !matches!(self.editor.add_history_entry(entry), Ok(true)) {
             return;
         }
@@ -233,7 +236,9 @@ pub fn edit_in_editor(text: &str) -> io::Result<String> {
         .filter(|e| !e.is_empty())
         .or_else(|| std::env::var("EDITOR").ok().filter(|e| !e.is_empty()))
         .unwrap_or_else(|| "vi".to_string());
-    let file = tempfile::Builder::new()
+    // A new owner-only file with a random name (O_EXCL): nobody else can read the
+    // statement or slip a link in its place.
+    let mut file = tempfile::Builder::new()
         .prefix("litesh-")
         .suffix(".sql")
         .tempfile()?;
@@ -241,7 +246,7 @@ pub fn edit_in_editor(text: &str) -> io::Result<String> {
     if !body.is_empty() && !body.ends_with('\n') {
         body.push('\n');
     }
-    std::fs::write(file.path(), body)?;
+    io::Write::write_all(file.as_file_mut(), body.as_bytes())?;
     let status = std::process::Command::new("/bin/sh")
         .arg("-c")
         .arg(format!("{editor} \"$1\""))

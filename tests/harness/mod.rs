@@ -134,6 +134,17 @@ impl Default for Scratch {
 
 /// Runs a program in `dir` with `args` and `stdin`, `argv[0]` set to "sqlite3".
 pub fn run_in(program: &Path, dir: &Path, args: &[&str], stdin: &[u8]) -> Outcome {
+    run_in_env(program, dir, args, stdin, &[])
+}
+
+/// [`run_in`] with these variables added to the scrubbed environment.
+pub fn run_in_env(
+    program: &Path,
+    dir: &Path,
+    args: &[&str],
+    stdin: &[u8],
+    env: &[(&str, &str)],
+) -> Outcome {
     let home = dir.join(".home");
     let _ = fs::create_dir_all(&home);
     let mut cmd = Command::new(program);
@@ -145,6 +156,7 @@ pub fn run_in(program: &Path, dir: &Path, args: &[&str], stdin: &[u8]) -> Outcom
         .env("HOME", &home)
         .env("LANG", "C.UTF-8")
         .env("TZ", "UTC")
+        .envs(env.iter().copied())
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
