@@ -45,7 +45,7 @@ pub struct Repl {
     history: Option<PathBuf>,
     history_failed: bool,
     /// What the schema snapshot was taken from (schema names and versions).
-    schema_key: Option<Vec<(String, String, i64)>>,
+    schema_key: Option<super::schema::SchemaKey>,
 }
 
 /// Ctrl-X Ctrl-E: accept the line with the edit flag set.
@@ -193,7 +193,7 @@ impl Repl {
     }
 
     fn refresh_schema(&mut self, conn: &rusqlite::Connection) {
-        let key = schema_key(conn);
+        let key = super::schema::schema_key(conn);
         if key.is_some() && key == self.schema_key {
             return;
         }
@@ -201,31 +201,6 @@ impl Repl {
         *self.shared.schema.lock().unwrap_or_else(|e| e.into_inner()) = snapshot;
         self.schema_key = key;
     }
-}
-
-/// Each attached schema's name, file and `schema_version`: the snapshot is taken again when
-/// this changes (DDL, ATTACH/DETACH, `.open`, another process's DDL).
-fn schema_key(conn: &rusqlite::Connection) -> Option<Vec<(String, String, i64)>> {
-    let mut stmt = conn
-        .prepare("SELECT name, file FROM pragma_database_list")
-        .ok()?;
-    let dbs: Vec<(String, String)> = stmt
-        .query_map([], |r| {
-            Ok((
-                r.get(0)?,
-                r.get::<_, Option<String>>(1)?.unwrap_or_default(),
-            ))
-        })
-        .ok()?
-        .collect::<Result<_, _>>()
-        .ok()?;
-    let mut key = Vec::with_capacity(dbs.len());
-    for (name, file) in dbs {
-        let q = format!("PRAGMA \"{}\".schema_version", name.replace('"', "\"\""));
-        let v: i64 = conn.query_row(&q, [], |r| r.get(0)).ok()?;
-        key.push((name, file, v));
-    }
-    Some(key)
 }
 
 /// Writes `text` to a temporary `.sql` file, runs `$VISUAL` or `$EDITOR` (else `vi`) on it
