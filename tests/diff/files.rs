@@ -11,6 +11,7 @@
 //!   as a database sqlite3 creates.
 //! - A local snapshot repository: every file 0600, every directory 0700, and a link planted
 //!   in its `tmp/` at the next temporary name is never written through.
+//! - `edit()` hands the editor a new, owner-only file with a random name, and removes it.
 //! - `.verify` creates and changes nothing: not for a WAL database (with and without its
 //!   `-wal` file), a database with a hot journal, or a dump that tries to attach, vacuum
 //!   into or write files.
@@ -353,4 +354,36 @@ fn verify_creates_and_changes_nothing() {
         "hot.db: ok: hot.db is a sound database (1 table, 1 row)"
     );
     assert!(verdicts[6].starts_with("evil.sql: FAILED"), "{verdicts:?}");
+}
+
+#[test]
+fn the_edit_functions_file_is_private_and_removed() {
+    let s = Scratch::new();
+    source(&s);
+    fs::create_dir(s.file("tmp")).unwrap();
+    s.write(
+        "ed.sh",
+        b"#!/bin/sh\nstat -c '%a %n' \"$1\" >> seen\ncat \"$1\" >> seen\necho >> seen\nprintf 'edited' > \"$1\"\n",
+    );
+    fs::set_permissions(s.file("ed.sh"), fs::Permissions::from_mode(0o755)).unwrap();
+    let tmp = s.file("tmp");
+    let o = crate::harness::run_in_env(
+        &litesh(),
+        s.path(),
+        &["t.db"],
+        b"SELECT edit('secret one', './ed.sh');\nSELECT edit('secret two', './ed.sh');\n",
+        &[("TMPDIR", tmp.to_str().unwrap())],
+    );
+    assert_eq!(show(&o.stdout), "edited\nedited\n", "{}", show(&o.stderr));
+    let seen = fs::read_to_string(s.file("seen")).unwrap();
+    let lines: Vec<&str> = seen.lines().collect();
+    assert_eq!(lines.len(), 4, "{seen}");
+    let prefix = format!("600 {}/etilqs_", tmp.display());
+    assert!(
+        lines[0].starts_with(&prefix) && lines[2].starts_with(&prefix),
+        "{seen}"
+    );
+    assert_ne!(lines[0], lines[2], "a fresh name each time");
+    assert_eq!((lines[1], lines[3]), ("secret one", "secret two"));
+    assert_eq!(fs::read_dir(&tmp).unwrap().count(), 0, "left behind");
 }

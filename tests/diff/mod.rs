@@ -3,6 +3,7 @@
 mod backup;
 mod basic;
 mod cli;
+mod commands;
 mod dump;
 mod engine;
 mod files;
