@@ -76,6 +76,7 @@ const READONLY_CASES: &[&str] = &[
     ".backup b.db",
     ".backup main b.db",
     ".recover",
+    ".load ./no-such-extension",
     ".parameter set @a 1\n.parameter list",
     ".parameter init",
     ".session open main s\n.session attach t\nINSERT INTO t VALUES(9,9);",
