@@ -9,6 +9,8 @@ mod diff;
 
 mod prop;
 
+mod prop_stdin;
+
 mod registry;
 
 mod compat;

@@ -12,6 +12,11 @@
 //!   The pages of a new file are copied by `direct.rs` in large writes (the bytes the engine
 //!   would write, in a fraction of the time); the engine copies an empty source and anything
 //!   asked for inside the connection's own transaction.
+//!   The temporary name is predictable, so the file is created new, never through a
+//!   symbolic link, and owner-only until it is whole ([`super::files`]); the direct copy
+//!   writes into that very file and SQLite's engine opens it (`SQLITE_OPEN_NOFOLLOW`, no
+//!   create). It gets SQLite's usual mode (0644 less the umask) just before the rename, as
+//!   sqlite3's `.backup` would have created it.
 //! - **An existing database** is written in place through its own journal, as sqlite3 does
 //!   (so a kill leaves the old content, rolled back on next open); a file that is not a
 //!   database is refused with sqlite3's `file is not a database`. URIs (`file:…`) also go
@@ -61,14 +66,16 @@ pub enum CopyError {
 }
 
 /// SQLite's message for a failed write: `database or disk is full` when the disk is full
-/// (`SQLITE_FULL`), else `disk I/O error`.
-fn io_words(e: &std::io::Error) -> &'static str {
+/// (`SQLITE_FULL`), else `disk I/O error`; litesh's own message for an error it made itself
+/// (no system error behind it, e.g. `cannot create NAME: File exists`).
+fn io_words(e: &std::io::Error) -> String {
     use nix::errno::Errno;
     match e.raw_os_error() {
         Some(c) if c == Errno::ENOSPC as i32 || c == Errno::EDQUOT as i32 => {
-            "database or disk is full"
+            "database or disk is full".to_string()
         }
-        _ => "disk I/O error",
+        Some(_) => "disk I/O error".to_string(),
+        None => e.to_string(),
     }
 }
 
@@ -159,6 +166,18 @@ pub fn open_other(path: &Path, create: bool) -> rusqlite::Result<Connection> {
 
 fn open_dest(path: &Path) -> Result<Connection, CopyError> {
     open_other(path, true).map_err(|_| CopyError::CannotOpen)
+}
+
+/// Opens the temporary file [`super::files::create_private`] made: read-write, never
+/// created, never through a symbolic link.
+fn open_temp(path: &Path) -> Result<Connection, CopyError> {
+    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+        | OpenFlags::SQLITE_OPEN_NOFOLLOW
+        | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let c = Connection::open_with_flags(path, flags).map_err(|_| CopyError::CannotOpen)?;
+    crate::exec::raw::configure(&c);
+    let _ = c.busy_timeout(std::time::Duration::ZERO);
+    Ok(c)
 }
 
 fn engine_error(c: &Connection) -> CopyError {
@@ -320,28 +339,39 @@ fn copy_new(
     opts: Options,
     direct: Option<&direct::Source>,
 ) -> Result<u64, CopyError> {
+    // Only a leftover of an earlier process with this pid can be at this name (or a link
+    // someone planted, which this removes, not its target).
     let _ = std::fs::remove_file(tmp);
-    let (pages, file) = match direct {
+    let file = match super::files::create_private(tmp) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            let what = format!("cannot create {}: {e}", tmp.display());
+            return Err(std::io::Error::new(e.kind(), what).into());
+        }
+        Err(_) => return Err(CopyError::CannotOpen),
+    };
+    let pages = match direct {
         Some(d) => {
             let total = u64::from(d.info().page_count);
             let bar = progress_bar(total);
-            let file = direct::write(src, schema, d, tmp, &mut |n| bar.set_position(n))
+            direct::write(src, schema, d, &file, &mut |n| bar.set_position(n))
                 .inspect_err(|_| bar.abandon())?;
             bar.finish_and_clear();
-            (total, file)
+            total
         }
         None => {
-            let mut d = open_dest(tmp)?;
+            let mut d = open_temp(tmp)?;
             // The file is unreachable under its own name until it is whole: no journal needed.
             let _ = d.execute_batch("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;");
             let pages = run_engine(src, schema, &mut d)?;
             d.close().map_err(|(c, _)| engine_error(&c))?;
-            (pages, std::fs::OpenOptions::new().write(true).open(tmp)?)
+            pages
         }
     };
     if !opts.is_async {
         file.sync_all()?;
     }
+    super::files::publish(&file)?;
     drop(file);
     std::fs::rename(tmp, dest)?;
     if !opts.is_async {
@@ -597,7 +627,9 @@ mod tests {
         // Ctrl-C arrives while no statement runs: the flag stays until the next one.
         c.get_interrupt_handle().interrupt();
         let tmp = dir.path().join("x.tmp");
-        let r = direct::write(&c, "main", &s, &tmp, &mut |_| {});
+        let f = super::super::files::create_private(&tmp).unwrap();
+        let r = direct::write(&c, "main", &s, &f, &mut |_| {});
+        drop(f);
         assert!(matches!(r, Err(direct::Error::Sqlite(ref m)) if m == "interrupted"));
         c.execute_batch("COMMIT").unwrap();
         drop(s);

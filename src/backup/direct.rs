@@ -29,8 +29,8 @@
 
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
-use std::os::unix::fs::{FileExt, MetadataExt, OpenOptionsExt};
-use std::path::{Path, PathBuf};
+use std::os::unix::fs::{FileExt, MetadataExt};
+use std::path::PathBuf;
 
 use rusqlite::Connection;
 
@@ -160,31 +160,25 @@ fn data_ranges(info: ImageInfo) -> Vec<(u64, u64)> {
     .collect()
 }
 
-/// Creates `tmp` (which must not exist) and writes the image of `src` into it; returns the
-/// open file, not yet synced. `done` is told how many pages are written so far.
+/// Writes the image of `src` into `out`, a new empty file opened for writing (the caller
+/// creates it, see `files.rs`, and syncs it). `done` is told how many pages are written so
+/// far.
 pub fn write(
     conn: &Connection,
     schema: &str,
     src: &Source,
-    tmp: &Path,
+    out: &File,
     done: &mut dyn FnMut(u64),
-) -> Result<File, Error> {
-    let out = std::fs::OpenOptions::new()
-        .read(true)
-        .write(true)
-        .create_new(true)
-        .mode(0o644)
-        .open(tmp)
-        .map_err(|_| Error::CannotOpen)?;
+) -> Result<(), Error> {
     match &src.file {
-        Some(f) => copy_file(conn, f, &out, src.info, done)?,
-        None => copy_pages(conn, schema, &out, src.info, done)?,
+        Some(f) => copy_file(conn, f, out, src.info, done)?,
+        None => copy_pages(conn, schema, out, src.info, done)?,
     }
     // A hole at the end (the lock-byte page last) still counts in the size.
     if out.metadata()?.len() < src.info.db_size() {
         out.set_len(src.info.db_size())?;
     }
-    Ok(out)
+    Ok(())
 }
 
 /// Why a direct copy failed.

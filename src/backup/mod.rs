@@ -5,6 +5,7 @@
 //! |---|---|
 //! | [`copy`] | `.backup`/`.save`: a consistent point-in-time copy, written under a temporary name and renamed when complete |
 //! | [`direct`] | the pages of a `.backup` to a new file, copied straight into it in large writes |
+//! | [`files`] | creating temporary files safely: new, never through a link, owner-only while written |
 //! | [`hash`] | a content hash of a database and its per-table row counts; the integrity check |
 //! | [`verify`] | `.verify FILE`: a restore test of a database file or an SQL dump, touching nothing |
 //! | [`pages`] | a consistent image of a database's pages, read through `sqlite_dbpage` |
@@ -13,6 +14,7 @@
 
 pub mod copy;
 pub mod direct;
+pub mod files;
 pub mod hash;
 pub mod pages;
 pub mod retention;

@@ -176,6 +176,20 @@ pub fn open_database(path: &Path) -> rusqlite::Result<Connection> {
 /// Opens a database file with `immutable=1`: no locks, no `-wal`/`-shm`. Only right when
 /// nothing writes the file meanwhile, which the caller must check afterwards.
 fn open_immutable(path: &Path) -> rusqlite::Result<Connection> {
+    open_uri(path, "immutable=1")
+}
+
+/// Opens a WAL-mode database whose `-shm` exists with `readonly_shm=1`: SQLite reads the
+/// `-shm` without writing it (after a writer was killed it rebuilds the index in its own
+/// memory rather than in the file), so neither side file changes.
+fn open_readonly_shm(path: &Path) -> rusqlite::Result<Connection> {
+    let conn = open_uri(path, "readonly_shm=1")?;
+    conn.busy_timeout(Duration::from_secs(2))?;
+    Ok(conn)
+}
+
+/// Opens `path` read-only as a `file:` URI with `mode=ro&PARAMS`.
+fn open_uri(path: &Path, params: &str) -> rusqlite::Result<Connection> {
     let abs = std::fs::canonicalize(path).map_err(|e| {
         rusqlite::Error::SqliteFailure(ffi::Error::new(ffi::SQLITE_CANTOPEN), Some(e.to_string()))
     })?;
@@ -187,7 +201,8 @@ fn open_immutable(path: &Path) -> rusqlite::Result<Connection> {
             uri.push_str(&format!("%{b:02X}"));
         }
     }
-    uri.push_str("?mode=ro&immutable=1");
+    uri.push_str("?mode=ro&");
+    uri.push_str(params);
     Connection::open_with_flags(
         uri,
         OpenFlags::SQLITE_OPEN_READ_ONLY
@@ -609,39 +624,95 @@ pub fn verify_dump(
 }
 
 /// Opens the database at `path` read-only and reports on it; `on_open` gets the
-/// connection first (to make the check interruptible).
+/// connection first (to make the check interruptible). No file is created or changed:
 ///
-/// A WAL-mode file with neither `-wal` nor `-shm` beside it holds its whole content, and
-/// an ordinary read-only connection would create both. It is first read with
-/// `immutable=1` (no locks, no side files); if the file changed meanwhile or a `-wal`
-/// appeared (a writer came along), that result is dropped and the check runs again the
-/// ordinary way, so a live database is never judged from a lock-free read.
+/// - A WAL-mode file with neither `-wal` nor `-shm` beside it holds its whole content, and
+///   an ordinary read-only connection would create both. It is first read with
+///   `immutable=1` (no locks, no side files); if the file changed meanwhile or a `-wal`
+///   appeared (a writer came along), that result is dropped and the check runs again as
+///   below, so a live database is never judged from a lock-free read.
+/// - With a `-shm` there (a live database, or one whose writer was killed), it is read with
+///   `readonly_shm=1`, which never writes the `-shm`.
+/// - A `-wal` without a `-shm` (a writer killed, the `-shm` removed since) is copied with
+///   its `-wal` into a private scratch directory and checked there, since SQLite would
+///   create the `-shm` to read it. Likewise a database with a `-journal` (a hot one, left by
+///   a writer killed mid-transaction, which a read-only connection cannot roll back): the
+///   copy is rolled back, as the next open of the file would, and checked. If a file
+///   changed during the copy, the check runs the ordinary way.
+/// - Anything else is opened read-only, which writes nothing.
 pub fn verify_database(path: &Path, file: &str, on_open: &mut dyn FnMut(&Connection)) -> Report {
     let wal = side_file(path, "-wal");
     let shm = side_file(path, "-shm");
-    if wal_flagged(path) && !wal.exists() && !shm.exists() {
-        if let Some(before) = file_stamp(path) {
-            if let Ok(conn) = open_immutable(path) {
+    let check =
+        |conn: rusqlite::Result<Connection>, on_open: &mut dyn FnMut(&Connection)| match conn {
+            Ok(conn) => {
                 on_open(&conn);
-                let report = check_database(&conn, file);
-                drop(conn);
-                if file_stamp(path) == Some(before) && !wal.exists() {
-                    return report;
+                check_database(&conn, file)
+            }
+            Err(e) => Report::failed(
+                file,
+                Kind::Database,
+                format!("cannot open: {}", hash::error_text(&e)),
+            ),
+        };
+    if wal_flagged(path) {
+        if !wal.exists() && !shm.exists() {
+            if let Some(before) = file_stamp(path) {
+                if let Ok(conn) = open_immutable(path) {
+                    on_open(&conn);
+                    let report = check_database(&conn, file);
+                    drop(conn);
+                    if file_stamp(path) == Some(before) && !wal.exists() {
+                        return report;
+                    }
                 }
             }
         }
-    }
-    match open_database(path) {
-        Ok(conn) => {
-            on_open(&conn);
-            check_database(&conn, file)
+        if shm.exists() {
+            return check(open_readonly_shm(path), on_open);
         }
-        Err(e) => Report::failed(
-            file,
-            Kind::Database,
-            format!("cannot open: {}", hash::error_text(&e)),
-        ),
+        if wal.exists() {
+            if let Some(report) = verify_a_copy(path, "-wal", file, on_open) {
+                return report;
+            }
+        }
     }
+    if std::fs::metadata(side_file(path, "-journal")).is_ok_and(|m| m.len() > 0) {
+        if let Some(report) = verify_a_copy(path, "-journal", file, on_open) {
+            return report;
+        }
+    }
+    check(open_database(path), on_open)
+}
+
+/// Checks a copy of `path` and its side file (`-wal`, `-journal`) made in a private scratch
+/// directory, where SQLite may write what it needs; `None` when no consistent copy could
+/// be made (a file changed while it was copied).
+fn verify_a_copy(
+    path: &Path,
+    suffix: &str,
+    file: &str,
+    on_open: &mut dyn FnMut(&Connection),
+) -> Option<Report> {
+    let side = side_file(path, suffix);
+    let before = (file_stamp(path)?, file_stamp(&side)?);
+    let dir = tempfile::Builder::new()
+        .prefix("litesh-verify")
+        .tempdir()
+        .ok()?;
+    let copy = dir.path().join("db");
+    std::fs::copy(path, &copy).ok()?;
+    std::fs::copy(&side, side_file(&copy, suffix)).ok()?;
+    if (file_stamp(path)?, file_stamp(&side)?) != before {
+        return None;
+    }
+    let conn = Connection::open_with_flags(
+        &copy,
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .ok()?;
+    on_open(&conn);
+    Some(check_database(&conn, file))
 }
 
 impl Report {

@@ -6,7 +6,8 @@
 //! messages, the same output stream (`.limit`, `.timer` and `.connection` write to stdout
 //! even while `.output` redirects, as sqlite3's `printf` does), the same quirks (`.trace`
 //! opens its first argument as the file whatever position the file name has; an unknown
-//! `.dbconfig` name is reported but is not an error). What happens around each statement is
+//! `.dbconfig` name is reported but is not an error). Unlike 3.40.1, safe mode refuses a
+//! `.trace` that would create a file (docs/compat.md). What happens around each statement is
 //! in [`crate::exec`]; the state the callbacks share is in [`crate::exec::hooks`].
 
 use std::io::{self, Write};
@@ -236,7 +237,13 @@ pub fn trace(shell: &mut Shell, args: &[Vec<u8>]) -> DotResult {
                 return Err(Failure::Msg(m));
             }
         } else {
-            // sqlite3 3.40.1 opens its first argument here, whichever word the file is.
+            // sqlite3 3.40.1 opens its first argument here, whichever word the file is,
+            // also in safe mode: litesh refuses to create a file there (docs/compat.md).
+            if !matches!(&args[1][..], b"stdout" | b"stderr" | b"off") {
+                if let Some(f) = shell.fail_if_safe("cannot run .trace to a file in safe mode") {
+                    return Ok(f);
+                }
+            }
             trace.set_sink(None);
             trace.set_sink(Sink::open(&args[1]));
         }

@@ -13,7 +13,7 @@ use crate::shell::{integer_value_bytes, DotResult, Failure, Flow, Shell};
 
 /// The `.expert` command (sqlite3's `expertDotCommand`).
 pub fn expert(shell: &mut Shell, args: &[Vec<u8>]) -> DotResult {
-    if shell.safe {
+    if shell.safe.is_on() {
         let mut m = b"Cannot run experimental commands such as \"".to_vec();
         m.extend_from_slice(&args[0]);
         m.extend_from_slice(b"\" in safe mode");

@@ -28,7 +28,7 @@
 //! values again — 3.40.1 does exactly that).
 
 use std::io::{BufRead, BufReader, Write};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Stdio};
 
 use rusqlite::types::{ToSqlOutput, ValueRef};
 use rusqlite::Connection;
@@ -76,9 +76,7 @@ pub fn import(shell: &mut Shell, args: &[Vec<u8>]) -> DotResult {
 
     let (input, mut child, name): (Box<dyn BufRead>, Option<Child>, Vec<u8>) =
         if let Some(cmd) = file.strip_prefix(b"|") {
-            match Command::new("/bin/sh")
-                .arg("-c")
-                .arg(os(cmd))
+            match crate::output::sh_command(os(cmd))
                 .stdout(Stdio::piped())
                 .spawn()
             {

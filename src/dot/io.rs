@@ -270,7 +270,7 @@ pub fn open(shell: &mut Shell, args: &[Vec<u8>]) -> DotResult {
                 return Ok(flow);
             }
         }
-        if new && !shell.safe {
+        if new && !shell.safe.is_on() {
             let _ = std::fs::remove_file(os(f));
         }
         shell.db.filename = Some(os(f).to_os_string());

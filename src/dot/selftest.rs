@@ -22,7 +22,7 @@ use rusqlite::Connection;
 use crate::exec::raw;
 use crate::output::Output;
 use crate::render::cut_nul;
-use crate::shell::{DotResult, Failure, Flow, Shell};
+use crate::shell::{DotResult, Failure, Flow, SafeMode, Shell};
 
 /// The SQL batch 3.40.1 runs for `--init`.
 const INIT_SQL: &[u8] = b"SAVEPOINT selftest_init;
@@ -168,10 +168,14 @@ pub fn selftest(shell: &mut Shell, args: &[Vec<u8>]) -> DotResult {
                 cmd: &cmd,
                 ans: &ans,
             };
-            if !test.run(conn, &mut shell.out, verbose, &mut tally)? {
+            if !test.run(conn, &mut shell.out, verbose, &mut tally, &shell.safe)? {
                 break;
             }
         }
+    }
+    if shell.safe.has_refusal() {
+        // Safe mode refused what a test ran: the shell leaves now, as sqlite3 does.
+        return Ok(Flow::Continue);
     }
     if !used {
         // 3.40.1 reads these from a VALUES statement, which the newer library fails to
@@ -183,7 +187,7 @@ pub fn selftest(shell: &mut Shell, args: &[Vec<u8>]) -> DotResult {
             while let Ok(true) = s.step() {}
         }
         for test in &DEFAULTS {
-            if !test.run(conn, &mut shell.out, verbose, &mut tally)? {
+            if !test.run(conn, &mut shell.out, verbose, &mut tally, &shell.safe)? {
                 break;
             }
         }
@@ -225,13 +229,14 @@ struct Test<'a> {
 
 impl Test<'_> {
     /// Runs the test, writing its report; `Ok(false)` when its operation is unknown, which
-    /// ends the tests.
+    /// ends the tests, or when safe mode refused what it ran (sqlite3 exits right there).
     fn run(
         &self,
         conn: &Connection,
         out: &mut Output,
         verbose: bool,
         tally: &mut Tally,
+        safe: &SafeMode,
     ) -> io::Result<bool> {
         if verbose {
             let mut line = format!("{}: ", self.tno).into_bytes();
@@ -250,6 +255,9 @@ impl Test<'_> {
                 // What the test runs may trace to stdout: keep the order.
                 out.flush()?;
                 let report = run_test(conn, self.tno, self.cmd, self.ans, verbose, tally);
+                if safe.has_refusal() {
+                    return Ok(false);
+                }
                 out.write_all(&report)?;
             }
             _ => {

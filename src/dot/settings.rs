@@ -160,7 +160,7 @@ pub fn nonce(shell: &mut Shell, args: &[Vec<u8>]) -> DotResult {
         );
         return Ok(Flow::Exit(1));
     }
-    shell.safe = false;
+    shell.safe.set(false);
     shell.safe_nonce_used = true;
     Ok(Flow::Continue)
 }

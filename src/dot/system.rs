@@ -65,14 +65,7 @@ pub fn shell_command(shell: &mut Shell, args: &[Vec<u8>]) -> DotResult {
     let cmd = command_line(&args[1..]);
     // What we printed so far comes first (sqlite3 leaves its stdout buffer as it is).
     shell.out.flush()?;
-    let mut command = std::process::Command::new("/bin/sh");
-    #[cfg(unix)]
-    {
-        // system() starts the shell as `sh`, which its messages name.
-        use std::os::unix::process::CommandExt;
-        command.arg0("sh");
-    }
-    let status = command.arg("-c").arg(os_path(&cmd)).status();
+    let status = crate::output::sh_command(os_path(&cmd).as_os_str()).status();
     let code = match status {
         Ok(s) => {
             #[cfg(unix)]

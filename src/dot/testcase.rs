@@ -9,7 +9,8 @@
 //! with both texts on stderr.
 //!
 //! As in 3.40.1, a `.check` usage error and an unreadable (or empty) file stop the current
-//! input, as `.quit` does, rather than count as errors.
+//! input, as `.quit` does, rather than count as errors. Unlike 3.40.1, safe mode refuses
+//! `.testcase`, which creates a file (docs/compat.md).
 
 use std::io::Write;
 
@@ -24,6 +25,10 @@ const NAME_MAX: usize = 29;
 
 /// `.testcase ?NAME?`
 pub fn testcase(shell: &mut Shell, args: &[Vec<u8>]) -> DotResult {
+    // 3.40.1 writes testcase-out.txt in safe mode too; litesh does not (docs/compat.md).
+    if let Some(f) = shell.fail_if_safe("cannot run .testcase in safe mode") {
+        return Ok(f);
+    }
     // A pending `.once` still ends after this command, taking the new redirection with it
     // (3.40.1 counts the commands, not the redirections).
     let once = shell.out.once;

@@ -357,7 +357,7 @@ pub fn testctrl(shell: &mut Shell, args: &[Vec<u8>]) -> DotResult {
     };
     let cmd = strip_dashes(typed);
     let (name, unsafe_ctrl, usage) = TEST_CONTROLS[i];
-    if unsafe_ctrl && shell.safe {
+    if unsafe_ctrl && shell.safe.is_on() {
         let _ = shell.out.flush();
         eprintln!(
             "line {}: \".testctrl {name}\" may not be used in safe mode",

@@ -810,12 +810,15 @@ impl DbHandle {
 pub trait TableFunction: Sized + 'static {
     /// The cursor type that walks the rows.
     type Cursor: TableCursor;
+    /// What [`register_table_function_with`] hands to every table it connects (`()` for
+    /// none).
+    type Aux: Send + Sync + 'static;
     /// The `CREATE TABLE x(...)` statement declaring the columns.
     const SCHEMA: &'static std::ffi::CStr;
     /// `sqlite3_vtab_config` option set on connect (innocuous or direct-only).
     const CONFIG: rusqlite::vtab::VTabConfig;
-    /// xConnect.
-    fn connect(db: DbHandle) -> Self;
+    /// xConnect; `aux` is the value given at registration, if any.
+    fn connect(db: DbHandle, aux: Option<&Self::Aux>) -> Self;
     /// xBestIndex: `Ok(false)` means the plan is unusable (`SQLITE_CONSTRAINT`).
     fn best_index(&self, info: &mut rusqlite::vtab::IndexInfo) -> rusqlite::Result<bool>;
     /// xOpen.
@@ -857,12 +860,12 @@ struct CursorShim<'vtab, C> {
 
 // SAFETY: TableShim is #[repr(C)] with `sqlite3_vtab` as its first field.
 unsafe impl<'vtab, T: TableFunction> rusqlite::vtab::VTab<'vtab> for TableShim<T> {
-    type Aux = ();
+    type Aux = T::Aux;
     type Cursor = CursorShim<'vtab, T::Cursor>;
 
     fn connect(
         db: &mut rusqlite::vtab::VTabConnection,
-        _aux: Option<&()>,
+        aux: Option<&T::Aux>,
         _module_name: &[u8],
         _database_name: &[u8],
         _table_name: &[u8],
@@ -873,7 +876,7 @@ unsafe impl<'vtab, T: TableFunction> rusqlite::vtab::VTab<'vtab> for TableShim<T
         let handle = DbHandle(unsafe { db.handle() });
         let shim = TableShim {
             base: ffi::sqlite3_vtab::default(),
-            table: T::connect(handle),
+            table: T::connect(handle, aux),
         };
         Ok((std::borrow::Cow::Borrowed(T::SCHEMA), shim))
     }
@@ -934,6 +937,16 @@ pub fn register_table_function<T: TableFunction>(
     name: &'static std::ffi::CStr,
 ) -> rusqlite::Result<()> {
     conn.create_module(name, &ModuleOf::<T>::MODULE, None)
+}
+
+/// [`register_table_function`] with a value every connected table gets (see
+/// [`TableFunction::Aux`]).
+pub fn register_table_function_with<T: TableFunction>(
+    conn: &Connection,
+    name: &'static std::ffi::CStr,
+    aux: T::Aux,
+) -> rusqlite::Result<()> {
+    conn.create_module(name, &ModuleOf::<T>::MODULE, Some(aux))
 }
 
 // ------------------------------------------------------------------------------------------

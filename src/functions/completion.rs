@@ -197,10 +197,11 @@ pub struct CompletionCursor {
 
 impl TableFunction for Completion {
     type Cursor = CompletionCursor;
+    type Aux = ();
     const SCHEMA: &'static std::ffi::CStr = c"CREATE TABLE x(  candidate TEXT,  prefix TEXT HIDDEN,  wholeline TEXT HIDDEN,  phase INT HIDDEN)";
     const CONFIG: VTabConfig = VTabConfig::Innocuous;
 
-    fn connect(db: DbHandle) -> Self {
+    fn connect(db: DbHandle, _aux: Option<&()>) -> Self {
         Completion {
             db: std::rc::Rc::new(db),
         }

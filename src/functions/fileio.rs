@@ -20,7 +20,10 @@
 //!   to it and names are shown without the `DIR/` prefix.
 //!
 //! `readfile`, `writefile` and `fsdir` are direct-only (not usable from triggers or views),
-//! and the shell's safe mode refuses `readfile` and `writefile`.
+//! and the shell's safe mode refuses `readfile` and `writefile` (its authorizer). It also
+//! refuses `fsdir`, which 3.40.1's does not (its `data` column reads any file, as
+//! `readfile()` would): the table asks the shell's [`SafeMode`] when a statement using it is
+//! prepared (see docs/compat.md).
 
 use std::ffi::{c_int, OsStr};
 use std::fs;
@@ -36,6 +39,7 @@ use rusqlite::{ffi, Connection};
 
 use super::{code_error, sql_error, text_result, value};
 use crate::exec::raw::{self, DbHandle, TableCursor, TableFunction};
+use crate::shell::SafeMode;
 
 const S_IFMT: u32 = 0o170000;
 const S_IFLNK: u32 = 0o120000;
@@ -255,6 +259,7 @@ const COL_DIR: c_int = 5;
 /// The `fsdir` table.
 pub struct Fsdir {
     db: std::rc::Rc<DbHandle>,
+    safe: SafeMode,
 }
 
 /// One directory being listed.
@@ -278,17 +283,27 @@ pub struct FsdirCursor {
 
 impl TableFunction for Fsdir {
     type Cursor = FsdirCursor;
+    type Aux = SafeMode;
     const SCHEMA: &'static std::ffi::CStr =
         c"CREATE TABLE x(name,mode,mtime,data,path HIDDEN,dir HIDDEN)";
     const CONFIG: VTabConfig = VTabConfig::DirectOnly;
 
-    fn connect(db: DbHandle) -> Self {
+    fn connect(db: DbHandle, aux: Option<&SafeMode>) -> Self {
         Fsdir {
             db: std::rc::Rc::new(db),
+            safe: aux.cloned().unwrap_or_default(),
         }
     }
 
     fn best_index(&self, info: &mut IndexInfo) -> rusqlite::Result<bool> {
+        // Planned while the statement is prepared, as sqlite3's authorizer refuses
+        // `readfile()`: safe mode stops the shell before anything of it runs.
+        if self
+            .safe
+            .refuse(|| "cannot use the fsdir() table in safe mode".to_string())
+        {
+            return Err(sql_error("fsdir is not allowed in safe mode"));
+        }
         let (mut path_at, mut dir_at) = (None, None);
         let (mut path_unusable, mut dir_unusable) = (false, false);
         for (i, c) in info.constraints().enumerate() {
@@ -454,15 +469,16 @@ impl TableCursor for FsdirCursor {
     }
 }
 
-/// Registers `readfile`, `writefile`, `lsmode` and `fsdir`.
-pub fn register(conn: &Connection) -> rusqlite::Result<()> {
+/// Registers `readfile`, `writefile`, `lsmode` and `fsdir` (which refuses while `safe` is
+/// on).
+pub fn register(conn: &Connection, safe: &SafeMode) -> rusqlite::Result<()> {
     let direct = FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DIRECTONLY;
     conn.create_scalar_function("readfile", 1, direct, |ctx| readfile(ctx))?;
     conn.create_scalar_function("writefile", -1, direct, |ctx| writefile(ctx))?;
     conn.create_scalar_function("lsmode", 1, FunctionFlags::SQLITE_UTF8, |ctx| {
         Ok(lsmode(value::int(&ctx.get_raw(0))))
     })?;
-    raw::register_table_function::<Fsdir>(conn, c"fsdir")
+    raw::register_table_function_with::<Fsdir>(conn, c"fsdir", safe.clone())
 }
 
 #[cfg(test)]

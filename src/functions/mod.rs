@@ -33,20 +33,25 @@ pub mod value;
 use rusqlite::functions::FunctionFlags;
 use rusqlite::Connection;
 
-/// Registers everything on `conn`. Like sqlite3, which ignores the return codes of its
-/// extension initialisers, a registration that fails is skipped.
-pub fn register(conn: &Connection) {
-    let steps: [fn(&Connection) -> rusqlite::Result<()>; 10] = [
-        sha3::register,
-        uint::register,
-        decimal::register,
-        regexp::register,
-        ieee754::register,
-        |c| crate::exec::raw::register_table_function::<series::Series>(c, c"generate_series"),
-        fileio::register,
-        completion::register,
-        shell::register,
-        round::register,
+/// One registration step.
+type Register<'a> = dyn Fn(&Connection) -> rusqlite::Result<()> + 'a;
+
+/// Registers everything on `conn`; `fsdir` refuses while `safe` is on. Like sqlite3, which
+/// ignores the return codes of its extension initialisers, a registration that fails is
+/// skipped.
+pub fn register(conn: &Connection, safe: &crate::shell::SafeMode) {
+    let fileio = |c: &Connection| fileio::register(c, safe);
+    let steps: [&Register<'_>; 10] = [
+        &sha3::register,
+        &uint::register,
+        &decimal::register,
+        &regexp::register,
+        &ieee754::register,
+        &|c| crate::exec::raw::register_table_function::<series::Series>(c, c"generate_series"),
+        &fileio,
+        &completion::register,
+        &shell::register,
+        &round::register,
     ];
     for step in steps {
         let _ = step(conn);

@@ -50,11 +50,12 @@ pub struct SeriesCursor {
 
 impl TableFunction for Series {
     type Cursor = SeriesCursor;
+    type Aux = ();
     const SCHEMA: &'static std::ffi::CStr =
         c"CREATE TABLE x(value,start hidden,stop hidden,step hidden)";
     const CONFIG: VTabConfig = VTabConfig::Innocuous;
 
-    fn connect(_db: DbHandle) -> Self {
+    fn connect(_db: DbHandle, _aux: Option<&()>) -> Self {
         Series
     }
 

@@ -20,7 +20,9 @@
 //!   `$VISUAL`) through the shell and returns the file's new content (a blob for a blob,
 //!   text otherwise, `\r\n` turned into `\n` unless X already held `\r\n`). Errors: `no
 //!   editor for edit()`, `NULL input to edit()`, `EDITOR returned non-zero`, … The shell's
-//!   safe mode refuses it.
+//!   safe mode refuses it. The temporary file (`etilqs_…` where SQLite puts its own) is
+//!   created new, owner-only, with a random name (3.40.1's is readable by everyone for as
+//!   long as the editor runs), and removed afterwards.
 
 use std::io::Write;
 
@@ -248,9 +250,8 @@ fn usleep(ctx: &Context<'_>) -> i32 {
     n
 }
 
-/// A temporary file name where SQLite's unix VFS puts its temporary files.
-fn temp_file_name() -> std::path::PathBuf {
-    use std::hash::{BuildHasher, Hasher};
+/// The directory where SQLite's unix VFS puts its temporary files.
+fn temp_dir() -> std::path::PathBuf {
     let candidates = [
         std::env::var_os("SQLITE_TMPDIR"),
         std::env::var_os("TMPDIR"),
@@ -258,21 +259,12 @@ fn temp_file_name() -> std::path::PathBuf {
         Some("/usr/tmp".into()),
         Some("/tmp".into()),
     ];
-    let dir = candidates
+    candidates
         .into_iter()
         .flatten()
         .map(std::path::PathBuf::from)
         .find(|d| d.is_dir())
-        .unwrap_or_else(|| ".".into());
-    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-    h.write_u128(
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_nanos())
-            .unwrap_or(0),
-    );
-    h.write_u32(std::process::id());
-    dir.join(format!("etilqs_{:016x}", h.finish()))
+        .unwrap_or_else(|| ".".into())
 }
 
 fn edit(ctx: &Context<'_>) -> rusqlite::Result<Value> {
@@ -291,17 +283,24 @@ fn edit(ctx: &Context<'_>) -> rusqlite::Result<Value> {
     let binary = matches!(input, ValueRef::Blob(_));
     let data = value::blob(&input).unwrap_or_default();
     let had_crlf = !binary && data.windows(2).any(|w| w == b"\r\n");
-    let file = temp_file_name();
+    // New (O_EXCL), 0600, a random name; removed when `temp` is dropped.
+    let mut temp = tempfile::Builder::new()
+        .prefix("etilqs_")
+        .tempfile_in(temp_dir())
+        .map_err(|_| sql_error("edit() cannot open temp file"))?;
+    temp.as_file_mut()
+        .write_all(&data)
+        .map_err(|_| sql_error("edit() cannot open temp file"))?;
+    let file = temp.path().to_path_buf();
     let result = (|| {
-        std::fs::write(&file, &data).map_err(|_| sql_error("edit() cannot open temp file"))?;
         let mut cmd = editor.clone();
         cmd.extend_from_slice(b" \"");
         cmd.extend_from_slice(file.as_os_str().as_encoded_bytes());
         cmd.push(b'"');
-        let status = std::process::Command::new("/bin/sh")
-            .arg("-c")
-            .arg(<std::ffi::OsStr as std::os::unix::ffi::OsStrExt>::from_bytes(&cmd))
-            .status();
+        let status = crate::output::sh_command(
+            <std::ffi::OsStr as std::os::unix::ffi::OsStrExt>::from_bytes(&cmd),
+        )
+        .status();
         if !status.is_ok_and(|s| s.success()) {
             return Err(sql_error("EDITOR returned non-zero"));
         }
@@ -321,7 +320,9 @@ fn edit(ctx: &Context<'_>) -> rusqlite::Result<Value> {
         }
         Ok(Value::Text(text_result(text)))
     })();
+    // The editor may have replaced the file: remove whatever is at the name now.
     let _ = std::fs::remove_file(&file);
+    drop(temp);
     result
 }
 

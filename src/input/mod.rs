@@ -2,7 +2,7 @@
 //! stdin, a `-init` or `.read` file, the output of a `.read '|command'`, or the terminal.
 
 use std::io::{self, BufRead, BufReader, Read, Write};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Stdio};
 
 /// A source of input lines.
 pub trait LineSource {
@@ -116,9 +116,7 @@ pub struct PipeReader {
 impl PipeReader {
     /// Starts the command.
     pub fn spawn(cmd: &std::ffi::OsStr) -> io::Result<Self> {
-        let mut child = Command::new("/bin/sh")
-            .arg("-c")
-            .arg(cmd)
+        let mut child = crate::output::sh_command(cmd)
             .stdout(Stdio::piped())
             .spawn()?;
         let out = child

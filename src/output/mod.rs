@@ -14,6 +14,16 @@ use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::process::{Child, ChildStdin, Command, Stdio};
 
+/// `sh -c CMD` as sqlite3's `popen()` and `system()` start it: `/bin/sh` with `argv[0]`
+/// `sh`, which the shell's own messages name (`sh: 1: x: not found`). The command is
+/// handed over as it is, one argument: nothing of it is interpreted on the way.
+pub fn sh_command(cmd: &std::ffi::OsStr) -> Command {
+    use std::os::unix::process::CommandExt;
+    let mut c = Command::new("/bin/sh");
+    c.arg0("sh").arg("-c").arg(cmd);
+    c
+}
+
 /// Where the current output goes.
 enum Target {
     Stdout(BufWriter<io::Stdout>),
@@ -120,11 +130,7 @@ impl Output {
 
     /// Redirects into the standard input of `sh -c CMD`.
     pub fn to_pipe(&mut self, cmd: &std::ffi::OsStr, name: &[u8]) -> io::Result<()> {
-        let mut child = Command::new("/bin/sh")
-            .arg("-c")
-            .arg(cmd)
-            .stdin(Stdio::piped())
-            .spawn()?;
+        let mut child = sh_command(cmd).stdin(Stdio::piped()).spawn()?;
         let stdin = child
             .stdin
             .take()

@@ -4,6 +4,13 @@
 //! names from it without touching the connection again. Loading never fails: whatever part
 //! of the catalogue cannot be read (a view over a dropped table, a virtual table whose module
 //! is missing, an introspection pragma left out of the build) is simply left out.
+//!
+//! Everything here only reads: a fixed set of catalogue queries (the schema tables and the
+//! `database_list`, `table_xinfo`, `function_list` and `schema_version` pragmas), each
+//! checked with `sqlite3_stmt_readonly` before it runs ([`read_only`]); a statement that
+//! would write is not run. Nothing of a view or a virtual table is evaluated: their columns
+//! come from `table_xinfo`, which only prepares the view. The unit tests watch every
+//! request through an authorizer.
 
 use rusqlite::Connection;
 
@@ -87,9 +94,41 @@ fn quote(name: &str) -> String {
     format!("\"{}\"", name.replace('"', "\"\""))
 }
 
+/// `sql` prepared, if it prepares and only reads (`sqlite3_stmt_readonly`).
+fn read_only<'c>(conn: &'c Connection, sql: &str) -> Option<rusqlite::Statement<'c>> {
+    conn.prepare(sql).ok().filter(|s| s.readonly())
+}
+
+/// What identifies the schema a snapshot was taken of: each attached schema's name, file
+/// and `schema_version`.
+pub type SchemaKey = Vec<(String, String, i64)>;
+
+/// The [`SchemaKey`] now: the snapshot is taken again when it changes (DDL, ATTACH/DETACH,
+/// `.open`, another process's DDL).
+pub fn schema_key(conn: &Connection) -> Option<SchemaKey> {
+    let mut stmt = read_only(conn, "SELECT name, file FROM pragma_database_list")?;
+    let dbs: Vec<(String, String)> = stmt
+        .query_map([], |r| {
+            Ok((
+                r.get(0)?,
+                r.get::<_, Option<String>>(1)?.unwrap_or_default(),
+            ))
+        })
+        .ok()?
+        .collect::<Result<_, _>>()
+        .ok()?;
+    let mut key = Vec::with_capacity(dbs.len());
+    for (name, file) in dbs {
+        let q = format!("PRAGMA {}.schema_version", quote(&name));
+        let v: i64 = read_only(conn, &q)?.query_row([], |r| r.get(0)).ok()?;
+        key.push((name, file, v));
+    }
+    Some(key)
+}
+
 /// The first column of every row of `sql`, as text; rows that are not text are skipped.
 fn strings(conn: &Connection, sql: &str, params: &[&dyn rusqlite::ToSql]) -> Vec<String> {
-    let Ok(mut stmt) = conn.prepare(sql) else {
+    let Some(mut stmt) = read_only(conn, sql) else {
         return Vec::new();
     };
     let Ok(rows) = stmt.query_map(params, |row| row.get::<_, String>(0)) else {
@@ -100,7 +139,7 @@ fn strings(conn: &Connection, sql: &str, params: &[&dyn rusqlite::ToSql]) -> Vec
 
 /// `(name, is_view)` rows of a schema-table query.
 fn objects(conn: &Connection, sql: &str) -> Vec<(String, bool)> {
-    let Ok(mut stmt) = conn.prepare(sql) else {
+    let Some(mut stmt) = read_only(conn, sql) else {
         return Vec::new();
     };
     let Ok(rows) = stmt.query_map([], |row| Ok((row.get::<_, String>(0)?, row.get(1)?))) else {
@@ -180,6 +219,93 @@ mod tests {
         assert!(stale.is_view);
         assert!(stale.columns.is_empty());
         assert_eq!(find(&s, "main", "orders").columns.len(), 3);
+    }
+
+    /// Every authorization request made while `f` runs on `conn`.
+    fn requests(conn: &mut Connection, f: impl FnOnce(&Connection)) -> Vec<String> {
+        use rusqlite::hooks::{AuthAction, AuthContext, Authorization};
+        use std::sync::{Arc, Mutex};
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let log = seen.clone();
+        let _ = conn.authorizer(Some(move |ctx: AuthContext<'_>| {
+            let line = match ctx.action {
+                AuthAction::Select => "SELECT".to_string(),
+                AuthAction::Read { table_name, .. } => format!("READ {table_name}"),
+                AuthAction::Function { function_name } => format!("FUNCTION {function_name}"),
+                AuthAction::Pragma {
+                    pragma_name,
+                    pragma_value: None,
+                } => format!("PRAGMA {pragma_name}"),
+                // An argument, not a new value: the table whose columns are listed.
+                AuthAction::Pragma {
+                    pragma_name: "table_xinfo",
+                    pragma_value: Some(_),
+                } => "PRAGMA table_xinfo".to_string(),
+                other => format!("WRITE? {other:?}"),
+            };
+            log.lock().unwrap().push(line);
+            Authorization::Allow
+        }));
+        f(conn);
+        let _ = conn.authorizer(None::<fn(AuthContext<'_>) -> Authorization>);
+        let v = seen.lock().unwrap().clone();
+        v
+    }
+
+    #[test]
+    fn loading_only_reads() {
+        let mut conn = sample();
+        conn.execute_batch(
+            "CREATE VIRTUAL TABLE docs USING fts5(body);
+             CREATE TABLE log(x);
+             CREATE TRIGGER t AFTER INSERT ON orders BEGIN INSERT INTO log VALUES(1); END;
+             CREATE VIEW counted AS SELECT count(*) AS n, abs(-1) AS a FROM orders;",
+        )
+        .unwrap();
+        let before = conn.total_changes();
+        let seen = requests(&mut conn, |conn| {
+            let s = Schema::load(conn);
+            assert!(s.tables.iter().any(|t| t.name == "docs"));
+            assert!(schema_key(conn).is_some());
+        });
+        assert!(seen.iter().any(|r| r.starts_with("PRAGMA ")), "{seen:?}");
+        let writes: Vec<&String> = seen
+            .iter()
+            .filter(|r| {
+                !(r.as_str() == "SELECT"
+                    || r.starts_with("READ ")
+                    || r.starts_with("FUNCTION ")
+                    || [
+                        "PRAGMA database_list",
+                        "PRAGMA table_xinfo",
+                        "PRAGMA function_list",
+                        "PRAGMA schema_version",
+                    ]
+                    .contains(&r.as_str()))
+            })
+            .collect();
+        assert!(writes.is_empty(), "{writes:?}");
+        assert_eq!(conn.total_changes(), before);
+    }
+
+    #[test]
+    fn a_statement_that_would_write_is_not_run() {
+        let conn = sample();
+        assert!(read_only(&conn, "SELECT 1").is_some());
+        assert!(read_only(&conn, "PRAGMA schema_version").is_some());
+        for w in [
+            "PRAGMA schema_version = 99",
+            "PRAGMA user_version = 1",
+            "DELETE FROM orders",
+            "CREATE TABLE x(y)",
+        ] {
+            assert!(read_only(&conn, w).is_none(), "{w}");
+        }
+        assert!(strings(&conn, "PRAGMA user_version = 7", &[]).is_empty());
+        let v: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(v, 0);
     }
 
     #[test]

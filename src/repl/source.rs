@@ -4,7 +4,8 @@
 //! hands it to the same splitter piped input goes through. A buffer of several lines (a
 //! statement recalled from history, a paste, the editor's result) is handed over line by
 //! line. When the shell has run a unit ([`LineSource::after_unit`]), the lines it came from
-//! become ONE history entry, appended to the history file at once (mode 0600).
+//! become ONE history entry, appended to the history file at once (mode 0600; see
+//! [`super::history`] for the files it refuses and what it leaves out).
 //!
 //! Ctrl-C at the prompt drops what was typed of the statement (the shell resets its
 //! splitter on the `Interrupted` error); Ctrl-D on an empty line is the end of input.
@@ -44,7 +45,7 @@ pub struct Repl {
     history: Option<PathBuf>,
     history_failed: bool,
     /// What the schema snapshot was taken from (schema names and versions).
-    schema_key: Option<Vec<(String, String, i64)>>,
+    schema_key: Option<super::schema::SchemaKey>,
 }
 
 /// Ctrl-X Ctrl-E: accept the line with the edit flag set.
@@ -101,6 +102,7 @@ impl Repl {
             Event::KeySeq(vec![KeyEvent::ctrl('X'), KeyEvent::ctrl('E')]),
             EventHandler::Conditional(Box::new(EditKey(shared.clone()))),
         );
+        let history = super::history::checked(history);
         if let Some(p) = &history {
             match editor.load_history(p) {
                 Ok(()) => {}
@@ -176,6 +178,7 @@ impl Repl {
         if entry.trim().is_empty() {
             return;
         }
+        let entry = super::history::redact(&entry).into_owned();
         if !matches!(self.editor.add_history_entry(entry), Ok(true)) {
             return;
         }
@@ -190,7 +193,7 @@ impl Repl {
     }
 
     fn refresh_schema(&mut self, conn: &rusqlite::Connection) {
-        let key = schema_key(conn);
+        let key = super::schema::schema_key(conn);
         if key.is_some() && key == self.schema_key {
             return;
         }
@@ -198,31 +201,6 @@ impl Repl {
         *self.shared.schema.lock().unwrap_or_else(|e| e.into_inner()) = snapshot;
         self.schema_key = key;
     }
-}
-
-/// Each attached schema's name, file and `schema_version`: the snapshot is taken again when
-/// this changes (DDL, ATTACH/DETACH, `.open`, another process's DDL).
-fn schema_key(conn: &rusqlite::Connection) -> Option<Vec<(String, String, i64)>> {
-    let mut stmt = conn
-        .prepare("SELECT name, file FROM pragma_database_list")
-        .ok()?;
-    let dbs: Vec<(String, String)> = stmt
-        .query_map([], |r| {
-            Ok((
-                r.get(0)?,
-                r.get::<_, Option<String>>(1)?.unwrap_or_default(),
-            ))
-        })
-        .ok()?
-        .collect::<Result<_, _>>()
-        .ok()?;
-    let mut key = Vec::with_capacity(dbs.len());
-    for (name, file) in dbs {
-        let q = format!("PRAGMA \"{}\".schema_version", name.replace('"', "\"\""));
-        let v: i64 = conn.query_row(&q, [], |r| r.get(0)).ok()?;
-        key.push((name, file, v));
-    }
-    Some(key)
 }
 
 /// Writes `text` to a temporary `.sql` file, runs `$VISUAL` or `$EDITOR` (else `vi`) on it
@@ -233,7 +211,9 @@ pub fn edit_in_editor(text: &str) -> io::Result<String> {
         .filter(|e| !e.is_empty())
         .or_else(|| std::env::var("EDITOR").ok().filter(|e| !e.is_empty()))
         .unwrap_or_else(|| "vi".to_string());
-    let file = tempfile::Builder::new()
+    // A new owner-only file with a random name (O_EXCL): nobody else can read the
+    // statement or slip a link in its place.
+    let mut file = tempfile::Builder::new()
         .prefix("litesh-")
         .suffix(".sql")
         .tempfile()?;
@@ -241,7 +221,7 @@ pub fn edit_in_editor(text: &str) -> io::Result<String> {
     if !body.is_empty() && !body.ends_with('\n') {
         body.push('\n');
     }
-    std::fs::write(file.path(), body)?;
+    io::Write::write_all(file.as_file_mut(), body.as_bytes())?;
     let status = std::process::Command::new("/bin/sh")
         .arg("-c")
         .arg(format!("{editor} \"$1\""))

@@ -128,7 +128,7 @@ impl Shell {
                 report_message(out, ui, &text);
                 *errors += 1;
             }
-            *safe = *safe_persist;
+            safe.set(*safe_persist);
             if *errors > 0 && settings.bail {
                 return Bulk::Stopped;
             }

@@ -89,7 +89,7 @@ impl Shell {
             }
         };
         self.end_once();
-        self.safe = self.safe_persist;
+        self.safe.set(self.safe_persist);
         Ok(failed)
     }
 
@@ -100,6 +100,13 @@ impl Shell {
         let mut r = crate::dot::dispatch(self, line);
         if let Some(mut src) = self.pending_source.take() {
             r = r.and_then(|_| self.run_nested(&mut *src));
+        }
+        // SQL the command ran itself (`.selftest`, `.parameter set`, …) that safe mode
+        // refused: sqlite3 leaves at that point, whatever the command would have said.
+        if let Some(m) = self.safe.take_refusal() {
+            if let Some(f) = self.fail_if_safe(&m) {
+                return (f, Some(1));
+            }
         }
         let out = match r {
             Ok(f) => (f, None),
@@ -118,7 +125,7 @@ impl Shell {
         if self.safe_nonce_used {
             self.safe_nonce_used = false;
         } else {
-            self.safe = self.safe_persist;
+            self.safe.set(self.safe_persist);
         }
         out
     }

@@ -128,7 +128,7 @@ fn run(argv: Vec<OsString>) -> i32 {
             Opt::Bail => shell.settings.bail = true,
             Opt::Interactive => shell.interactive = true,
             Opt::Safe => {
-                shell.safe = true;
+                shell.safe.set(true);
                 shell.safe_persist = true;
                 shell.install_safe_authorizer();
             }

@@ -42,11 +42,14 @@ pub struct Database {
     /// `-mmap N`: the default memory-map size (sqlite3 sets it process-wide with
     /// `SQLITE_CONFIG_MMAP_SIZE`; litesh applies it to each connection it opens).
     pub mmap: Option<i64>,
+    /// The shell's safe mode, for the SQL functions that ask it (`fsdir`).
+    safe: super::SafeMode,
 }
 
 impl Database {
-    /// A database not yet opened; no name means `:memory:` as in sqlite3.
-    pub fn new(filename: Option<OsString>) -> Self {
+    /// A database not yet opened; no name means `:memory:` as in sqlite3. Its connections
+    /// get SQL functions that consult `safe`.
+    pub fn new(filename: Option<OsString>, safe: super::SafeMode) -> Self {
         Database {
             filename: Some(filename.unwrap_or_else(|| ":memory:".into())),
             conn: None,
@@ -55,6 +58,7 @@ impl Database {
             vfs: None,
             max_size: 0,
             mmap: None,
+            safe,
         }
     }
 
@@ -86,7 +90,7 @@ impl Database {
         };
         let conn = result?;
         raw::configure(&conn);
-        crate::functions::register(&conn);
+        crate::functions::register(&conn, &self.safe);
         raw::enable_load_extension(&conn);
         // sqlite3 waits for no lock unless `.timeout` says so.
         let _ = conn.busy_timeout(Duration::ZERO);
@@ -119,6 +123,12 @@ impl Database {
             f.read_to_end(&mut v).map(|_| v)
         });
         let data = data.unwrap_or_default();
+        if data.is_empty() {
+            // Nothing to load (a missing or empty file, `:memory:`): 3.40.1 hands SQLite a
+            // NULL image, which leaves the empty database; the newer library refuses a
+            // zero-byte one with SQLITE_NOMEM, so keep the empty in-memory database as is.
+            return Ok(conn);
+        }
         let len = data.len();
         conn.deserialize_read_exact("main", &data[..], len, false)
             .map_err(|e| {

@@ -5,14 +5,15 @@
 
 pub mod conn;
 mod db;
+mod safe;
 mod values;
 
 use std::ffi::OsString;
 use std::io::{self, Write};
 use std::sync::atomic::AtomicUsize;
-use std::sync::{Arc, Mutex};
 
 pub use db::{Database, OpenMode};
+pub use safe::SafeMode;
 pub use values::{home_dir, integer_value, integer_value_bytes};
 
 use crate::exec::{self, ExecError};
@@ -183,16 +184,15 @@ pub struct Shell {
     pub check_failed: bool,
     /// `-safe`: the setting that persists.
     pub safe_persist: bool,
-    /// Safe mode for the current command (`.nonce` lifts it for one command).
-    pub safe: bool,
+    /// Safe mode for the current command (`.nonce` lifts it for one command), shared with
+    /// the safe-mode authorizer and `fsdir`, which record what they refuse in it.
+    pub safe: SafeMode,
     /// `-nonce STRING`
     pub nonce: Option<Vec<u8>>,
     /// Set by `.nonce` so that safe mode stays off for the next command.
     pub safe_nonce_used: bool,
     /// The name given to `.testcase` (reported by `.check`).
     pub testcase_name: Vec<u8>,
-    /// What the safe-mode authorizer refused, for [`Shell::run_sql`] to act on.
-    pub safe_violation: Arc<Mutex<Option<String>>>,
     /// A source a dot-command opened (`.read`), for the command loop to run next.
     pub pending_source: Option<Box<dyn LineSource>>,
     /// The interactive terminal's abilities (all off in batch use).
@@ -221,9 +221,10 @@ pub fn report_message(out: &mut Output, ui: &Ui, m: &[u8]) {
 impl Shell {
     /// A shell with default settings and no database opened yet.
     pub fn new(argv0: String, filename: Option<OsString>) -> Self {
+        let safe = SafeMode::default();
         Shell {
             argv0,
-            db: Database::new(filename),
+            db: Database::new(filename, safe.clone()),
             settings: Settings::default(),
             out: Output::new(),
             interactive: false,
@@ -232,11 +233,10 @@ impl Shell {
             output_failed: false,
             check_failed: false,
             safe_persist: false,
-            safe: false,
+            safe,
             nonce: None,
             safe_nonce_used: false,
             testcase_name: Vec::new(),
-            safe_violation: Arc::new(Mutex::new(None)),
             pending_source: None,
             ui: Ui::default(),
             expert: None,
@@ -264,12 +264,14 @@ impl Shell {
         Ok(())
     }
 
-    /// sqlite3's `safeModeAuth`: in safe mode, ATTACH and a few functions stop the shell.
+    /// sqlite3's `safeModeAuth`: in safe mode, ATTACH (and so `VACUUM INTO`) and a few
+    /// functions stop the shell. The authorizer asks [`SafeMode`] each time, so a `.nonce`
+    /// that lifted safe mode for the next command lets that command's SQL through.
     pub fn install_safe_authorizer(&mut self) {
         if !self.safe_persist {
             return;
         }
-        let slot = self.safe_violation.clone();
+        let safe = self.safe.clone();
         if let Some(conn) = self.db.conn.as_mut() {
             let _ = conn.authorizer(Some(move |ctx: rusqlite::hooks::AuthContext<'_>| {
                 use rusqlite::hooks::{AuthAction, Authorization};
@@ -282,21 +284,22 @@ impl Shell {
                     "zipfile",
                     "zipfile_cds",
                 ];
-                let msg = match ctx.action {
-                    AuthAction::Attach { .. } => Some("cannot run ATTACH in safe mode".to_string()),
+                let refused = match ctx.action {
+                    AuthAction::Attach { .. } => {
+                        safe.refuse(|| "cannot run ATTACH in safe mode".to_string())
+                    }
                     AuthAction::Function { function_name } => PROHIBITED
                         .iter()
                         .find(|f| f.eq_ignore_ascii_case(function_name))
-                        .map(|f| format!("cannot use the {f}() function in safe mode")),
-                    _ => None,
+                        .is_some_and(|f| {
+                            safe.refuse(|| format!("cannot use the {f}() function in safe mode"))
+                        }),
+                    _ => false,
                 };
-                match msg {
-                    Some(m) => {
-                        let mut g = slot.lock().unwrap_or_else(|e| e.into_inner());
-                        g.get_or_insert(m);
-                        Authorization::Deny
-                    }
-                    None => Authorization::Allow,
+                if refused {
+                    Authorization::Deny
+                } else {
+                    Authorization::Allow
                 }
             }));
         }
@@ -304,7 +307,7 @@ impl Shell {
 
     /// sqlite3's `failIfSafeMode`: in safe mode, report `line N: MSG` and leave with 1.
     pub fn fail_if_safe(&mut self, msg: &str) -> Option<Flow> {
-        if !self.safe {
+        if !self.safe.is_on() {
             return None;
         }
         let _ = self.out.flush();
@@ -312,13 +315,9 @@ impl Shell {
         Some(Flow::Exit(1))
     }
 
-    /// A safe-mode violation caught by the authorizer, if any.
+    /// A safe-mode refusal recorded while SQL ran (the authorizer, `fsdir`), if any.
     fn take_safe_violation(&mut self) -> Option<Flow> {
-        let m = self
-            .safe_violation
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .take()?;
+        let m = self.safe.take_refusal()?;
         self.fail_if_safe(&m)
     }
 

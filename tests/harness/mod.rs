@@ -139,6 +139,17 @@ impl Default for Scratch {
 
 /// Runs a program in `dir` with `args` and `stdin`, `argv[0]` set to "sqlite3".
 pub fn run_in(program: &Path, dir: &Path, args: &[&str], stdin: &[u8]) -> Outcome {
+    run_in_env(program, dir, args, stdin, &[])
+}
+
+/// [`run_in`] with these variables added to the scrubbed environment.
+pub fn run_in_env(
+    program: &Path,
+    dir: &Path,
+    args: &[&str],
+    stdin: &[u8],
+    env: &[(&str, &str)],
+) -> Outcome {
     let home = dir.join(".home");
     let _ = fs::create_dir_all(&home);
     let mut cmd = Command::new(program);
@@ -150,6 +161,7 @@ pub fn run_in(program: &Path, dir: &Path, args: &[&str], stdin: &[u8]) -> Outcom
         .env("HOME", &home)
         .env("LANG", "C.UTF-8")
         .env("TZ", "UTC")
+        .envs(env.iter().copied())
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
@@ -201,6 +213,9 @@ pub struct Case<'a> {
     pub compare_dbs: Vec<String>,
     /// Compare REAL literals in stdout by value (for `.dump` and insert/quote output).
     pub reals_by_value: bool,
+    /// Also compare the names of every file and directory left in the scratch directory
+    /// (what was created or removed).
+    pub compare_listing: bool,
 }
 
 impl<'a> Case<'a> {
@@ -214,6 +229,7 @@ impl<'a> Case<'a> {
             compare_files: vec![],
             compare_dbs: vec![],
             reals_by_value: false,
+            compare_listing: false,
         }
     }
 
@@ -244,6 +260,12 @@ impl<'a> Case<'a> {
     /// Compare REAL literals in stdout by value rather than by digits.
     pub fn reals(mut self) -> Self {
         self.reals_by_value = true;
+        self
+    }
+
+    /// Also compare which files and directories the scratch directory holds afterwards.
+    pub fn listing(mut self) -> Self {
+        self.compare_listing = true;
         self
     }
 
@@ -302,6 +324,16 @@ impl<'a> Case<'a> {
                 ));
             }
         }
+        if self.compare_listing {
+            let (x, y) = (listing(a.path()), listing(b.path()));
+            if x != y {
+                problems.push(format!(
+                    "the files left differ\n--- sqlite3:\n{}\n--- litesh:\n{}",
+                    x.join("\n"),
+                    y.join("\n")
+                ));
+            }
+        }
         for d in &self.compare_dbs {
             let x = db_content(&a.file(d));
             let y = db_content(&b.file(d));
@@ -320,6 +352,34 @@ impl<'a> Case<'a> {
             problems.join("\n")
         );
     }
+}
+
+/// Every path below `dir` (relative, sorted; directories end with `/`; symbolic links are
+/// not followed).
+pub fn listing(dir: &Path) -> Vec<String> {
+    fn walk(root: &Path, dir: &Path, out: &mut Vec<String>) {
+        let Ok(entries) = fs::read_dir(dir) else {
+            return;
+        };
+        for e in entries.flatten() {
+            let p = e.path();
+            let rel = p
+                .strip_prefix(root)
+                .unwrap_or(&p)
+                .to_string_lossy()
+                .into_owned();
+            if e.file_type().is_ok_and(|t| t.is_dir()) {
+                out.push(format!("{rel}/"));
+                walk(root, &p, out);
+            } else {
+                out.push(rel);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(dir, dir, &mut out);
+    out.sort();
+    out
 }
 
 /// Bytes for a failure message (lossy, with a marker for binary data).

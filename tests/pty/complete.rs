@@ -6,6 +6,11 @@
 //!
 //! The sessions run with `NO_COLOR=1`: without colour there is no dimmed history hint on
 //! the screen to mistake for completed text.
+//!
+//! Completing never changes a database: the schema snapshot it reads runs only read-only
+//! statements (`src/repl/schema.rs` proves it with an authorizer); here a session that
+//! completes over a view, an FTS5 table, a trigger, an attached database and a temporary
+//! table ends with `total_changes()` at 0 and both database files byte for byte as before.
 
 use super::{last_row, Session, Term};
 
@@ -178,4 +183,60 @@ fn names_made_or_opened_during_the_session_complete() {
     );
     s.line(";");
     s.wait_line("0 other");
+}
+
+#[test]
+fn completing_changes_no_database() {
+    let Some(term) = term() else { return };
+    term.db(
+        "t.db",
+        "CREATE TABLE log(x);\n\
+         CREATE TRIGGER logged AFTER INSERT ON customers BEGIN INSERT INTO log VALUES(new.id); END;\n\
+         CREATE VIEW rich AS SELECT name, sum(amount) AS spent FROM customers JOIN orders \
+           ON customers.id = orders.customer_id GROUP BY name;\n\
+         CREATE VIRTUAL TABLE notes USING fts5(body);\n\
+         INSERT INTO notes VALUES('hello');",
+    );
+    term.db("aux.db", "CREATE TABLE items(item_id, label);");
+    let before = [
+        std::fs::read(term.file("t.db")).unwrap(),
+        std::fs::read(term.file("aux.db")).unwrap(),
+    ];
+    let s = term.start("litesh t.db");
+    s.wait_prompt();
+    tab(&s, "SELECT spent FROM ri", "sqlite> SELECT spent FROM rich");
+    s.line(";");
+    s.wait_line("9.5");
+    s.wait_prompt();
+    tab(&s, "SELECT body FROM not", "sqlite> SELECT body FROM notes");
+    s.line(";");
+    s.wait_line("hello");
+    s.run("ATTACH 'aux.db' AS aux;");
+    s.wait_prompt();
+    tab(
+        &s,
+        "SELECT * FROM aux.it",
+        "sqlite> SELECT * FROM aux.items",
+    );
+    s.line(";");
+    s.wait_prompt();
+    s.run("CREATE TEMP TABLE scratch(zz_col);");
+    s.wait_prompt();
+    tab(
+        &s,
+        "SELECT zz_col FROM scr",
+        "sqlite> SELECT zz_col FROM scratch",
+    );
+    s.line(";");
+    s.wait_prompt();
+    s.run("SELECT 'changes: ' || total_changes();");
+    s.wait_line("changes: 0");
+    s.wait_prompt();
+    s.key("C-d");
+    assert_eq!(s.wait_exit(), 0, "{}", s.screen());
+    let after = [
+        std::fs::read(term.file("t.db")).unwrap(),
+        std::fs::read(term.file("aux.db")).unwrap(),
+    ];
+    assert!(after == before, "a database file changed");
 }

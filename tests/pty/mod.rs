@@ -28,6 +28,7 @@
 mod colour;
 mod complete;
 mod editor;
+mod files;
 mod history;
 mod interrupt;
 mod pager;

@@ -202,6 +202,8 @@ fn a_bad_settings_file_is_reported_and_the_shell_starts() {
     assert!(screen.contains("moed"), "{screen}");
     s.run("select 5;");
     s.wait_line("5");
+    // Ctrl-D only once the prompt is back (before, the terminal may take it).
+    s.wait_prompt();
     s.key("C-d");
     assert_eq!(s.wait_exit(), 0, "{}", s.screen());
 

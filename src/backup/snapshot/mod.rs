@@ -24,6 +24,7 @@
 //! |---|---|
 //! | [`store`] | the [`store::Store`] trait and the local directory store |
 //! | [`s3`] | the S3 store (`object_store`, a small tokio runtime) |
+//! | [`redact`] | keeping credentials out of the S3 store's messages |
 //! | [`manifest`] | the JSON records and key names |
 //! | [`packs`] | writing packs and their indexes; the chunk map readers build from them |
 //! | [`lock`] | the writer lock and when it is stale |
@@ -39,6 +40,7 @@ pub mod manifest;
 pub mod packs;
 pub mod pipeline;
 pub mod prune;
+pub mod redact;
 pub mod repo;
 pub mod restore;
 pub mod s3;

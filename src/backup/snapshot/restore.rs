@@ -7,7 +7,10 @@
 //! Every chunk is checked against its id (BLAKE3 of the uncompressed bytes) and size; a
 //! missing index or pack, and a corrupt, truncated or undecodable chunk, are named. A restore writes a temporary file beside the target,
 //! checks size and image hash, fsyncs it, renames it into place and fsyncs the directory,
-//! so the target is either the old file or the complete, checked new one. A verify is a
+//! so the target is either the old file or the complete, checked new one. The temporary
+//! file (`.NAME.litesh-restore-PID`) is created new, never through a symbolic link, and
+//! owner-only until it gets SQLite's usual database mode just before the rename (see
+//! [`crate::backup::files`]). A verify is a
 //! restore into a scratch file plus `PRAGMA integrity_check`, recorded as a drill.
 
 use std::fs::{self, File};
@@ -211,15 +214,14 @@ pub fn restore(repo: &Repo, m: &Manifest, target: &Path) -> Result<(), String> {
         path: dir.join(tmp_name),
         keep: false,
     };
-    let mut f = File::options()
-        .write(true)
-        .create_new(true)
-        .open(&tmp.path)
+    let mut f = crate::backup::files::create_private(&tmp.path)
         .map_err(|e| format!("cannot create {}: {e}", tmp.path.display()))?;
     // Chunks are written as they come, in WRITE_SLICE pieces (no larger buffer: see there).
     rebuild(repo, m, &mut f).map_err(|p| p.join("\n"))?;
     f.sync_all()
         .map_err(|e| format!("cannot sync {}: {e}", tmp.path.display()))?;
+    crate::backup::files::publish(&f)
+        .map_err(|e| format!("cannot set the mode of {}: {e}", tmp.path.display()))?;
     drop(f);
     fs::rename(&tmp.path, target).map_err(|e| {
         format!(

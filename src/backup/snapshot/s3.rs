@@ -3,6 +3,9 @@
 //! `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_REGION`, `AWS_ENDPOINT` or
 //! `AWS_ENDPOINT_URL`, `AWS_ALLOW_HTTP`, …).
 //!
+//! Credentials never reach a message: a URL with a user part (`s3://KEY:SECRET@bucket`) is
+//! refused without being quoted, and every error goes through [`super::redact`].
+//!
 //! `object_store` is async; the store owns a small tokio runtime and blocks on it, so the
 //! rest of the repository code stays synchronous. Several worker threads may block on it at
 //! once, which is how uploads and downloads overlap.
@@ -29,6 +32,12 @@ impl S3Store {
     /// Opens `bucket/prefix` (the part of the URL after `s3://`).
     pub fn open(rest: &str) -> StoreResult<Self> {
         let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
+        if bucket.contains('@') {
+            // Not quoted: what comes before the @ would be a key or a secret.
+            return Err("an s3:// URL cannot carry credentials: give them in \
+                        AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
+                .into());
+        }
         if bucket.is_empty() {
             return Err("s3:// needs a bucket name: s3://bucket/prefix".into());
         }
@@ -46,7 +55,7 @@ impl S3Store {
         });
         let s3 = b
             .build()
-            .map_err(|e| format!("cannot open s3://{rest}: {e}"))?;
+            .map_err(|e| super::redact::redact(&format!("cannot open s3://{rest}: {e}")))?;
         let rt = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .thread_name("litesh-s3")
@@ -72,7 +81,7 @@ impl S3Store {
     }
 
     fn err(&self, what: &str, key: &str, e: object_store::Error) -> String {
-        format!("{what} {}: {e}", self.url(key))
+        super::redact::redact(&format!("{what} {}: {e}", self.url(key)))
     }
 
     fn url(&self, key: &str) -> String {

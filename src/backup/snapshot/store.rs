@@ -6,6 +6,10 @@
 //! temporary file under `tmp/`, is fsynced, and is then linked (put-if-absent) or renamed
 //! (put) into place; [`Store::sync`] fsyncs the directories that gained entries, which
 //! create calls once before it writes the manifest. An S3 PUT is atomic by itself.
+//!
+//! A local repository holds the database's data: its files are created owner-only (0600),
+//! new and never through a symbolic link (the `tmp/` names are predictable: see
+//! [`crate::backup::files`]), and the directories it creates are 0700.
 
 use std::collections::BTreeSet;
 use std::fs::{self, File};
@@ -132,7 +136,13 @@ impl LocalStore {
                 self.make_dir(parent)?;
             }
         }
-        match fs::create_dir(dir) {
+        let made = {
+            use std::os::unix::fs::DirBuilderExt;
+            fs::DirBuilder::new()
+                .mode(crate::backup::files::PRIVATE_DIR)
+                .create(dir)
+        };
+        match made {
             Ok(()) => {
                 if let Some(parent) = dir.parent() {
                     self.mark_dirty(parent);
@@ -168,7 +178,7 @@ impl LocalStore {
         let n = self.counter.fetch_add(1, Ordering::Relaxed);
         let p = dir.join(format!(".tmp-{}-{n}", std::process::id()));
         let write = || -> io::Result<()> {
-            let mut f = File::create(&p)?;
+            let mut f = crate::backup::files::create_private(&p)?;
             write_sliced(&mut f, data)?;
             if durable {
                 f.sync_all()?;
