@@ -45,7 +45,7 @@ pub(super) enum Bulk {
 }
 
 /// At most this many statements are kept (one per table and layout of values).
-const CACHE_SIZE: usize = 8;
+const CACHE_SIZE: usize = 32;
 
 struct Cached<'c> {
     table: Vec<u8>,
@@ -186,7 +186,7 @@ fn run_line<'c>(
     let binds = parser.values(line).map(|v| match v {
         Value::Null => Bind::Null,
         Value::Integer(n) => Bind::Integer(n),
-        Value::Real(r) => Bind::Real(r),
+        Value::Real(digits) => Bind::Text(digits),
         Value::Text(t) => Bind::Text(t),
         Value::Blob(b) => Bind::Blob(b),
     });

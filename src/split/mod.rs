@@ -29,7 +29,6 @@
 //! All text is bytes: SQL may hold invalid UTF-8, which passes through as is.
 //! The module knows nothing of databases.
 
-pub mod atof;
 pub mod complete;
 pub mod dotargs;
 pub mod dump_insert;
