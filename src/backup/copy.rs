@@ -13,7 +13,8 @@
 //!   would write, in a fraction of the time); the engine copies an empty source and anything
 //!   asked for inside the connection's own transaction.
 //! - **An existing database** is written in place through its own journal, as sqlite3 does
-//!   (so a kill leaves the old content, rolled back on next open); a file that is not a
+//!   (so a kill leaves the old content, rolled back on next open, and a copy that fails, on
+//!   a full disk say, rolls it back at once); a file that is not a
 //!   database is refused with sqlite3's `file is not a database`. URIs (`file:…`) also go
 //!   this way.
 //! - **Progress** (pages done of total, rate) on stderr when stderr is a terminal.
@@ -157,6 +158,17 @@ pub fn open_other(path: &Path, create: bool) -> rusqlite::Result<Connection> {
     Ok(c)
 }
 
+/// After a failed copy into an existing database (a full disk in the middle of the commit),
+/// the journal SQLite left beside it is hot: the file holds some new pages. Reading the
+/// database once rolls the journal back now, so that the old content is whole again on disk
+/// rather than only for the next program that opens it. The rollback writes pages inside
+/// the file's former size and truncates it, so it needs no new space.
+fn roll_back(dest: &Path) {
+    if let Ok(c) = open_other(dest, false) {
+        let _ = c.query_row("SELECT count(*) FROM sqlite_schema", [], |_| Ok(()));
+    }
+}
+
 fn open_dest(path: &Path) -> Result<Connection, CopyError> {
     open_other(path, true).map_err(|_| CopyError::CannotOpen)
 }
@@ -296,7 +308,14 @@ pub fn copy(
         if opts.is_async {
             let _ = d.execute_batch("PRAGMA synchronous=OFF; PRAGMA journal_mode=OFF;");
         }
-        run_engine(src, schema, &mut d)?
+        match run_engine(src, schema, &mut d) {
+            Ok(pages) => pages,
+            Err(e) => {
+                drop(d);
+                roll_back(dest);
+                return Err(e);
+            }
+        }
     };
     let verdict = if opts.verify {
         if std::env::var("LITESH_FAULT").is_ok_and(|f| f == "corrupt-copy") {

@@ -5,6 +5,11 @@
 //! the shell flushes before it reads each input line, as sqlite3 flushes `p->out`. Every
 //! failed write surfaces as an `io::Error` so that the shell can report it (sqlite3 is
 //! silent about a full disk; litesh is not).
+//!
+//! A file of `.output FILE` or `.once FILE` whose write fails (a full disk) is not left
+//! half-written: a file the redirection created or truncated is removed, one it appended to
+//! is cut back to its former length, and the rest of that redirection's output is dropped
+//! (the failure is reported once and the exit code is 1). sqlite3 leaves the partial file.
 
 mod pager;
 
@@ -12,19 +17,64 @@ pub use pager::Paging;
 
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
+use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, Stdio};
 
 /// Where the current output goes.
 enum Target {
     Stdout(BufWriter<io::Stdout>),
     Stderr(io::Stderr),
-    File(BufWriter<File>),
+    File(FileOut),
+    /// A file whose write failed: undone (see [`FileOut::undo`]), output dropped until the
+    /// next redirection.
+    Abandoned,
     Pipe {
         stdin: BufWriter<ChildStdin>,
         child: Child,
     },
     /// Stdout, through the pager when the output gets taller than the screen.
     Paged(Paging),
+}
+
+/// A redirection to a file, and how to take back what it wrote if a write fails.
+struct FileOut {
+    w: BufWriter<File>,
+    path: PathBuf,
+    undo: Undo,
+}
+
+enum Undo {
+    /// The redirection created or truncated the file: remove it.
+    Remove,
+    /// It appended to a file of this length: cut it back.
+    Truncate(u64),
+    /// Not a regular file (`/dev/full`, a FIFO): nothing to take back.
+    Nothing,
+}
+
+impl FileOut {
+    /// After a failed write: drops what is still buffered and takes back what reached the
+    /// file, returning the error to report (with what was done about the file).
+    fn undo(self, e: io::Error) -> io::Error {
+        let (f, _unwritten) = self.w.into_parts();
+        let done = match self.undo {
+            Undo::Remove => {
+                drop(f);
+                std::fs::remove_file(&self.path)
+                    .ok()
+                    .map(|()| "the incomplete file was removed".to_string())
+            }
+            Undo::Truncate(n) => f
+                .set_len(n)
+                .ok()
+                .map(|()| format!("the file was cut back to its former {n} bytes")),
+            Undo::Nothing => None,
+        };
+        match done {
+            Some(d) => io::Error::new(e.kind(), format!("{e}: {}: {d}", self.path.display())),
+            None => e,
+        }
+    }
 }
 
 /// The shell's output: stdout or a redirection, plus the `.once` flag.
@@ -95,7 +145,7 @@ impl Output {
     }
 
     /// Redirects to a file (truncating, or appending when `append`).
-    pub fn to_file(&mut self, path: &std::path::Path, append: bool, name: &[u8]) -> io::Result<()> {
+    pub fn to_file(&mut self, path: &Path, append: bool, name: &[u8]) -> io::Result<()> {
         let f = if append {
             std::fs::OpenOptions::new()
                 .append(true)
@@ -104,8 +154,17 @@ impl Output {
         } else {
             File::create(path)?
         };
+        let undo = match f.metadata() {
+            Ok(m) if m.is_file() && append => Undo::Truncate(m.len()),
+            Ok(m) if m.is_file() => Undo::Remove,
+            _ => Undo::Nothing,
+        };
         self.reset()?;
-        self.target = Target::File(BufWriter::new(f));
+        self.target = Target::File(FileOut {
+            w: BufWriter::new(f),
+            path: path.to_path_buf(),
+            undo,
+        });
         self.name = name.to_vec();
         Ok(())
     }
@@ -149,11 +208,16 @@ impl Output {
         match old {
             Target::Stdout(mut w) => w.flush(),
             Target::Stderr(mut w) => w.flush(),
-            Target::File(mut w) => {
-                w.flush()?;
-                let f = w.into_inner().map_err(|e| e.into_error())?;
-                f.sync_all().or(Ok(()))
+            Target::File(mut f) => {
+                if let Err(e) = f.w.flush() {
+                    return Err(f.undo(e));
+                }
+                // A special file may not sync; a regular one that fails here already took
+                // every byte into the page cache.
+                let _ = f.w.get_ref().sync_all();
+                Ok(())
             }
+            Target::Abandoned => Ok(()),
             Target::Paged(p) => match p.finish() {
                 Err(e) if is_broken_pipe(&e) => Ok(()),
                 other => other,
@@ -177,34 +241,53 @@ impl Output {
     }
 }
 
+impl Output {
+    /// A write to the file failed: undo the file and drop the rest of its output.
+    fn file_failed(&mut self, e: io::Error) -> io::Error {
+        match std::mem::replace(&mut self.target, Target::Abandoned) {
+            Target::File(f) => f.undo(e),
+            other => {
+                self.target = other;
+                e
+            }
+        }
+    }
+}
+
 impl Write for Output {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        match &mut self.target {
+        let r = match &mut self.target {
             Target::Stdout(w) => w.write(buf),
             Target::Stderr(w) => w.write(buf),
-            Target::File(w) => w.write(buf),
+            Target::File(f) => f.w.write(buf),
+            Target::Abandoned => Ok(buf.len()),
             Target::Pipe { stdin, .. } => stdin.write(buf),
             Target::Paged(p) => p.write(buf),
-        }
+        };
+        r.map_err(|e| self.file_failed(e))
     }
 
     fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
-        match &mut self.target {
+        let r = match &mut self.target {
             Target::Stdout(w) => w.write_all(buf),
             Target::Stderr(w) => w.write_all(buf),
-            Target::File(w) => w.write_all(buf),
+            Target::File(f) => f.w.write_all(buf),
+            Target::Abandoned => Ok(()),
             Target::Pipe { stdin, .. } => stdin.write_all(buf),
             Target::Paged(p) => p.write_all(buf),
-        }
+        };
+        r.map_err(|e| self.file_failed(e))
     }
 
     fn flush(&mut self) -> io::Result<()> {
-        match &mut self.target {
+        let r = match &mut self.target {
             Target::Stdout(w) => w.flush(),
             Target::Stderr(w) => w.flush(),
-            Target::File(w) => w.flush(),
+            Target::File(f) => f.w.flush(),
+            Target::Abandoned => Ok(()),
             Target::Pipe { stdin, .. } => stdin.flush(),
             Target::Paged(p) => p.flush(),
-        }
+        };
+        r.map_err(|e| self.file_failed(e))
     }
 }

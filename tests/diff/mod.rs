@@ -7,6 +7,7 @@ mod cli;
 mod columnar;
 mod dump;
 mod engine;
+mod faults_output;
 mod functions;
 mod hash;
 mod import;
