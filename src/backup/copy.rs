@@ -106,8 +106,9 @@ fn is_new(dest: &Path) -> bool {
     }
 }
 
-/// The temporary name for `dest`: `.NAME.litesh-PID.tmp` in the same directory.
-fn temp_name(dest: &Path, pid: u32) -> PathBuf {
+/// The temporary name for `dest`: `.NAME.litesh-PID.tmp` in the same directory (also
+/// used by `.snapshot restore`).
+pub fn temp_name(dest: &Path, pid: u32) -> PathBuf {
     let name = dest
         .file_name()
         .map(|n| n.to_string_lossy())
@@ -115,8 +116,8 @@ fn temp_name(dest: &Path, pid: u32) -> PathBuf {
     dest.with_file_name(format!(".{name}.litesh-{pid}.tmp"))
 }
 
-/// Removes temporary files that killed earlier copies to `dest` left behind.
-fn remove_stale_temps(dest: &Path) {
+/// Removes temporary files that killed earlier copies (or restores) to `dest` left behind.
+pub fn remove_stale_temps(dest: &Path) {
     let name = dest
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
