@@ -14,7 +14,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 
 use crate::harness::faults::SmallFs;
-use crate::harness::{litesh, require_sqlite3, Outcome, Scratch, SQLITE3};
+use crate::harness::{litesh, require_sqlite3, run_command, Outcome, Scratch, SQLITE3};
 
 /// A database of about 4 MB: 1,000 rows of 4,000 random bytes.
 const BIG: &str = "CREATE TABLE t(a INTEGER PRIMARY KEY, b BLOB);
@@ -45,19 +45,8 @@ fn run_ns(fs: &SmallFs, program: &Path, args: &[&str], stdin: &[u8]) -> Outcome 
         .env_clear()
         .env("PATH", "/usr/local/bin:/usr/bin:/bin")
         .env("HOME", "/nonexistent")
-        .env("TZ", "UTC")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut child = c.spawn().expect("nsenter");
-    let mut sin = child.stdin.take().unwrap();
-    let input = stdin.to_vec();
-    let w = std::thread::spawn(move || {
-        let _ = std::io::Write::write_all(&mut sin, &input);
-    });
-    let o = child.wait_with_output().unwrap();
-    let _ = w.join();
-    outcome(o)
+        .env("TZ", "UTC");
+    run_command(&mut c, stdin)
 }
 
 /// Empties the small file system.

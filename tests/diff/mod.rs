@@ -7,6 +7,7 @@ mod cli;
 mod columnar;
 mod dump;
 mod engine;
+mod faults_contention;
 mod faults_kill;
 mod faults_output;
 mod faults_s3;
