@@ -288,8 +288,14 @@ fn s3_server_stopped_in_the_middle_of_create() {
     );
     assert_clear_error(&o, "server stopped");
     server.restart();
+    // The failed create could not delete its lock while the server was away.
+    assert!(
+        repo.dir.join("locks/writer.json").exists(),
+        "no lock was left"
+    );
     assert_valid(&s, &repo, &[1], "server stopped");
     let o = create_via(&s, &repo, &[], "big.db");
     assert_eq!(o.code, Some(0), "{}", o.stderr);
+    assert!(o.stderr.contains("breaking the stale lock"), "{}", o.stderr);
     assert_valid(&s, &repo, &[2], "server back");
 }
