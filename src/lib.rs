@@ -17,6 +17,7 @@ pub mod cli;
 pub mod dot;
 pub mod dump;
 pub mod exec;
+pub mod expert;
 pub mod format;
 pub mod functions;
 pub mod import;

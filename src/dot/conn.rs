@@ -69,8 +69,8 @@ pub fn connection(shell: &mut Shell, args: &[Vec<u8>]) -> DotResult {
             if i == g.active {
                 return Err(Failure::msg("cannot close the active database connection"));
             }
-            if i < SLOTS {
-                g.slots[i].conn = None;
+            if let Some(c) = g.slots.get_mut(i).and_then(|s| s.conn.take()) {
+                crate::exec::raw::withdraw_interrupt(&c);
             }
             return Ok(Flow::Continue);
         }

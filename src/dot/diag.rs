@@ -291,6 +291,7 @@ pub fn progress(shell: &mut Shell, args: &[Vec<u8>]) -> DotResult {
     shell.ensure_open()?;
     let conn = shell.db.conn.as_mut().expect("opened above");
     let _ = conn.progress_handler(every, Some(p.handler()));
+    p.set_installed(every > 0);
     Ok(Flow::Continue)
 }
 

@@ -10,6 +10,7 @@ pub mod clap_args;
 mod clone;
 pub mod conn;
 mod diag;
+mod expert;
 mod hash;
 mod help;
 mod import;

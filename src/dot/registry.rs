@@ -3,8 +3,9 @@
 //! Commands without a handler are known names that litesh does not provide (yet).
 
 use super::{
-    auth, clone, conn, diag, hash, help, import, io, lint, mode, params, recover, schema, selftest,
-    session, settings, snapshot, system, testcase, testing, unsupported, verify, DotCommand, Rule,
+    auth, clone, conn, diag, expert, hash, help, import, io, lint, mode, params, recover, schema,
+    selftest, session, settings, snapshot, system, testcase, testing, unsupported, verify,
+    DotCommand, Rule,
 };
 
 /// Every dot-command, in sqlite3 3.40.1's dispatch order (`do_meta_command`).
@@ -184,7 +185,7 @@ pub const REGISTRY: &[DotCommand] = &[
     DotCommand {
         name: "expert",
         rule: Rule::Prefix(0),
-        run: Some(unsupported::expert),
+        run: Some(expert::expert),
         help: Some(".expert                  EXPERIMENTAL. Suggest indexes for queries\n"),
     },
     DotCommand {

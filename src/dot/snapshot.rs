@@ -268,15 +268,14 @@ fn term() -> Option<&'static Term> {
 }
 
 /// While alive, SIGTERM and SIGINT end the `--every` loop instead of the process or the
-/// running statement.
+/// running statement. SIGINT reaches no connection meanwhile: the caller publishes the
+/// shell's connection again afterwards ([`Shell::publish_interrupt`]).
 struct StopGuard {
     term: Option<&'static Term>,
-    shell_interrupt: crate::shell::InterruptSlot,
-    saved: Option<rusqlite::InterruptHandle>,
 }
 
 impl StopGuard {
-    fn new(shell: &Shell) -> Self {
+    fn new() -> Self {
         SEEN_INTERRUPT.store(0, Ordering::SeqCst);
         let term = term();
         if let Some(t) = term {
@@ -285,16 +284,8 @@ impl StopGuard {
         }
         // SIGINT lets the step in progress finish: the handler finds no statement to
         // interrupt.
-        let saved = shell
-            .interrupt
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .take();
-        StopGuard {
-            term,
-            shell_interrupt: shell.interrupt.clone(),
-            saved,
-        }
+        crate::exec::raw::publish_interrupt(None);
+        StopGuard { term }
     }
 
     fn stop(&self) -> bool {
@@ -308,10 +299,6 @@ impl Drop for StopGuard {
         if let Some(t) = self.term {
             t.inactive.store(true, Ordering::SeqCst);
         }
-        *self
-            .shell_interrupt
-            .lock()
-            .unwrap_or_else(|e| e.into_inner()) = self.saved.take();
     }
 }
 
@@ -324,8 +311,9 @@ fn every_loop(
 ) -> DotResult {
     shell.ensure_open()?;
     let mut failed = false;
+    let mut end = Ok(Flow::Continue);
     {
-        let guard = StopGuard::new(shell);
+        let guard = StopGuard::new();
         let guard_stop = || guard.stop();
         loop {
             let started = Instant::now();
@@ -333,10 +321,14 @@ fn every_loop(
             if let Err(f) = step {
                 failed = true;
                 if let Flow::Exit(c) = shell.report(&f) {
-                    return Ok(Flow::Exit(c));
+                    end = Ok(Flow::Exit(c));
+                    break;
                 }
             }
-            shell.out.flush()?;
+            if let Err(e) = shell.out.flush() {
+                end = Err(Failure::Io(e));
+                break;
+            }
             if guard_stop() {
                 break;
             }
@@ -349,10 +341,12 @@ fn every_loop(
             }
         }
     }
-    if failed {
+    // Ctrl-C goes to the shell's connection again.
+    shell.publish_interrupt();
+    if failed && matches!(end, Ok(Flow::Continue)) {
         return Err(Failure::Reported);
     }
-    Ok(Flow::Continue)
+    end
 }
 
 fn every_step(

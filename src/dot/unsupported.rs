@@ -2,7 +2,6 @@
 //! the checks sqlite3 3.40.1 makes first (safe mode, option parsing and usage errors, with
 //! its messages):
 //!
-//! - `.expert` needs the `sqlite3expert` extension, C code of the sqlite3 shell;
 //! - `.archive`/`.ar` needs the shell's `sqlar` (zlib) and `zipfile` extensions;
 //! - `.excel` starts a spreadsheet program on a temporary file.
 //!
@@ -11,7 +10,7 @@
 use std::io::Write;
 
 use crate::exec::raw;
-use crate::shell::{integer_value_bytes, DotResult, Failure, Flow, Shell};
+use crate::shell::{DotResult, Failure, Flow, Shell};
 
 fn help_of(name: &str) -> &'static str {
     super::REGISTRY
@@ -21,56 +20,12 @@ fn help_of(name: &str) -> &'static str {
         .unwrap_or_default()
 }
 
-fn stderr_text(parts: &[&[u8]]) {
+/// Writes `parts` to stderr as they are (sqlite3's `raw_printf(stderr, …)`).
+pub(super) fn stderr_text(parts: &[&[u8]]) {
     let mut e = std::io::stderr().lock();
     for p in parts {
         let _ = e.write_all(p);
     }
-}
-
-// ---------------------------------------------------------------------------------------
-// .expert
-// ---------------------------------------------------------------------------------------
-
-/// `.expert ?--verbose? ?--sample PERCENT?`: refused in safe mode; options are checked as in
-/// 3.40.1 (a bad one is reported and, as there, is not an error); then a clear error.
-pub fn expert(shell: &mut Shell, args: &[Vec<u8>]) -> DotResult {
-    if shell.safe {
-        let mut m = b"Cannot run experimental commands such as \"".to_vec();
-        m.extend_from_slice(&args[0]);
-        m.extend_from_slice(b"\" in safe mode");
-        return Err(Failure::Msg(m));
-    }
-    shell.ensure_open()?;
-    let mut i = 1;
-    while i < args.len() {
-        let mut z = &args[i][..];
-        if z.starts_with(b"--") {
-            z = &z[1..];
-        }
-        let abbreviates = |full: &[u8]| z.len() >= 2 && full.starts_with(z);
-        if abbreviates(b"-verbose") {
-            // accepted
-        } else if abbreviates(b"-sample") {
-            if i == args.len() - 1 {
-                stderr_text(&[b"option requires an argument: ", z, b"\n"]);
-                return Ok(Flow::Continue);
-            }
-            i += 1;
-            let v = integer_value_bytes(&args[i]) as i32;
-            if !(0..=100).contains(&v) {
-                stderr_text(&[b"value out of range: ", &args[i], b"\n"]);
-                return Ok(Flow::Continue);
-            }
-        } else {
-            stderr_text(&[b"unknown option: ", z, b"\n"]);
-            return Ok(Flow::Continue);
-        }
-        i += 1;
-    }
-    Err(Failure::msg(
-        "Error: .expert is not supported by litesh: it needs the sqlite3expert extension of the C shell",
-    ))
 }
 
 // ---------------------------------------------------------------------------------------

@@ -69,10 +69,8 @@ pub fn verify(shell: &mut Shell, args: &[Vec<u8>]) -> DotResult {
 
 /// Runs the checks; only a failure to open the shell's own database is an `Err`.
 fn run(shell: &mut Shell, a: &VerifyArgs, name: &str) -> Result<Report, Failure> {
-    let slot = shell.interrupt.clone();
-    let mut interruptible = |c: &rusqlite::Connection| {
-        *slot.lock().unwrap_or_else(|e| e.into_inner()) = Some(c.get_interrupt_handle());
-    };
+    // The scratch connections close inside backup/verify.rs: a close hook withdraws them.
+    let mut interruptible = crate::exec::raw::publish_interrupt_until_close;
     let seen = SEEN_INTERRUPT.load(Ordering::SeqCst);
     let interrupted = || SEEN_INTERRUPT.load(Ordering::SeqCst) != seen;
     let command_name = |w: &[u8]| super::resolve(w).map(|c| c.name);

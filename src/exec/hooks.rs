@@ -161,6 +161,11 @@ pub fn set_log(sink: Option<Sink>) {
     *lock(&LOG) = sink;
 }
 
+/// True while `.log` sends the error log anywhere.
+pub fn log_is_on() -> bool {
+    lock(&LOG).is_some()
+}
+
 /// True while the error log goes to stdout.
 pub fn log_to_stdout() -> bool {
     lock(&LOG).as_ref().is_some_and(Sink::is_stdout)
@@ -277,6 +282,8 @@ struct ProgressState {
     pending: Vec<u8>,
     /// While SQL is being prepared: the handler neither counts nor interrupts.
     suspended: bool,
+    /// A handler was installed on a connection (`.progress N` with N > 0).
+    installed: bool,
 }
 
 /// The `.progress` counters (sqlite3's `nProgress`, `mxProgress`, `flgProgress`), shared with
@@ -293,6 +300,16 @@ impl Progress {
         st.quiet = quiet;
         st.reset = reset;
         st.once = once;
+    }
+
+    /// Notes that the handler was installed on a connection (true) or disabled (false).
+    pub fn set_installed(&self, on: bool) {
+        lock(&self.0).installed = on;
+    }
+
+    /// True once the handler was installed on a connection and not disabled again.
+    pub fn is_installed(&self) -> bool {
+        lock(&self.0).installed
     }
 
     /// Called before each line of SQL input (sqlite3's `runOneSqlLine()`): `--reset`

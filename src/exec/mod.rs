@@ -50,6 +50,16 @@ pub enum ExecError {
         /// Primary result code.
         code: i32,
     },
+    /// The SQL failed with a message that is neither a prepare nor a step error (the index
+    /// advisor's): sqlite3 reports `Error: MSG` (`Error near line N: MSG` for input). With
+    /// no message it names the SQL (`Error: unable to process SQL: …`) for an argument, and
+    /// the connection's last error for input.
+    Other {
+        /// The message, if any.
+        msg: Option<Vec<u8>>,
+        /// The result code (0 when the SQL itself was refused).
+        code: i32,
+    },
     /// Writing the output failed.
     Io(io::Error),
     /// The shell must leave with this code (a safe-mode violation).
@@ -68,6 +78,9 @@ impl ExecError {
         match self {
             ExecError::Step { code, .. } | ExecError::Prepare { code, .. } => *code,
             ExecError::Exit(c) => *c,
+            // sqlite3's main() returns the code (so only its low byte is the exit status),
+            // or 1 when there is none.
+            ExecError::Other { code, .. } if code & 0xff != 0 => code & 0xff,
             _ => 1,
         }
     }

@@ -5,8 +5,10 @@
 //! must load back byte for byte. The shell also needs things rusqlite does not expose:
 //! `sqlite3_error_offset` for the caret under a parse error, the tail pointer of a prepare,
 //! primary result codes, `SQLITE_DBCONFIG_FP_DIGITS`, `sqlite3_complete` and the
-//! `SQLITE_FCNTL_SIZE_LIMIT` file control. Everything unsafe stays here, behind small safe
-//! types whose lifetimes tie a statement to its connection.
+//! `SQLITE_FCNTL_SIZE_LIMIT` file control. rusqlite's virtual-table traits are `unsafe`, so
+//! the table-valued functions and `.expert`'s plan-only tables are wrapped here in safe
+//! traits. Everything unsafe stays here, behind small safe types whose lifetimes tie a
+//! statement to its connection.
 #![allow(unsafe_code)]
 
 use std::ffi::{c_char, c_int, CStr};
@@ -1523,4 +1525,360 @@ pub fn session_set_filters(conn: &Connection, i: usize, patterns: &[Vec<u8>]) {
         }
         s.filters = new;
     });
+}
+
+// ------------------------------------------------------------------------------------------
+// SIGINT, as sqlite3's `interrupt_handler()`: a plain signal handler, so that the shell needs
+// no thread of its own. It may only do async-signal-safe work: count the signal, call
+// `sqlite3_interrupt` on the connection published here, and `_exit(1)` at the third one.
+//
+// The published pointer must never outlive its connection: it is withdrawn before the
+// connection closes ([`withdraw_interrupt`], or the close hook of
+// [`publish_interrupt_until_close`]), and withdrawing waits for any handler that may already
+// hold the old pointer (a handler can run on another thread, e.g. a tokio worker of `.snapshot`
+// on S3, while the main thread closes).
+
+/// The connection SIGINT interrupts; null for none.
+static INTERRUPT_TARGET: std::sync::atomic::AtomicPtr<ffi::sqlite3> =
+    std::sync::atomic::AtomicPtr::new(ptr::null_mut());
+/// Handlers running at this moment.
+static IN_HANDLER: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+/// The shell's count of SIGINTs (sqlite3's `seenInterrupt`), set once at installation.
+static SIGINT_COUNT: std::sync::OnceLock<&'static std::sync::atomic::AtomicUsize> =
+    std::sync::OnceLock::new();
+
+extern "C" fn on_sigint(_signal: c_int) {
+    use std::sync::atomic::Ordering::SeqCst;
+    // Counted before the target is read, so that a withdrawal either sees this handler or
+    // has already cleared the target (both sides are sequentially consistent).
+    IN_HANDLER.fetch_add(1, SeqCst);
+    let seen = SIGINT_COUNT.get().map_or(1, |c| c.fetch_add(1, SeqCst) + 1);
+    let db = INTERRUPT_TARGET.load(SeqCst);
+    if !db.is_null() {
+        // SAFETY: a published handle stays valid until it is withdrawn, and withdrawing
+        // waits until IN_HANDLER is back to zero. sqlite3_interrupt only sets a flag.
+        unsafe { ffi::sqlite3_interrupt(db) };
+    }
+    IN_HANDLER.fetch_sub(1, SeqCst);
+    if seen > 2 {
+        // SAFETY: _exit is async-signal-safe and never returns.
+        unsafe { nix::libc::_exit(1) };
+    }
+}
+
+/// Waits until no SIGINT handler may still hold a withdrawn pointer.
+fn wait_for_handlers() {
+    while IN_HANDLER.load(std::sync::atomic::Ordering::SeqCst) != 0 {
+        std::thread::yield_now();
+    }
+}
+
+/// Installs the SIGINT handler (`sigaction`, restarting interrupted reads as sqlite3's
+/// `signal()` does); each signal adds one to `count`. Returns false if it could not be
+/// installed.
+pub fn install_sigint_handler(count: &'static std::sync::atomic::AtomicUsize) -> bool {
+    use nix::sys::signal::{sigaction, SaFlags, SigAction, SigHandler, SigSet, Signal};
+    let _ = SIGINT_COUNT.set(count);
+    let action = SigAction::new(
+        SigHandler::Handler(on_sigint),
+        SaFlags::SA_RESTART,
+        SigSet::empty(),
+    );
+    // SAFETY: the handler only touches atomics, calls sqlite3_interrupt (which sets a flag)
+    // and _exit, all async-signal-safe.
+    unsafe { sigaction(Signal::SIGINT, &action) }.is_ok()
+}
+
+/// Makes `conn` the connection SIGINT interrupts (`None`: no connection). The caller
+/// withdraws it ([`withdraw_interrupt`]) before that connection closes.
+pub fn publish_interrupt(conn: Option<&Connection>) {
+    // SAFETY: only the handle's address is taken.
+    let db = conn.map_or(ptr::null_mut(), |c| unsafe { c.handle() });
+    INTERRUPT_TARGET.store(db, std::sync::atomic::Ordering::SeqCst);
+    wait_for_handlers();
+}
+
+/// Stops SIGINT from reaching `conn` (if it is the published connection): call before the
+/// connection closes.
+pub fn withdraw_interrupt(conn: &Connection) {
+    // SAFETY: only the handle's address is taken.
+    withdraw_handle(unsafe { conn.handle() });
+}
+
+fn withdraw_handle(db: *mut ffi::sqlite3) {
+    use std::sync::atomic::Ordering::SeqCst;
+    let _ = INTERRUPT_TARGET.compare_exchange(db, ptr::null_mut(), SeqCst, SeqCst);
+    wait_for_handlers();
+}
+
+/// Makes `conn` the connection SIGINT interrupts until it closes: a close hook
+/// (`SQLITE_TRACE_CLOSE`) withdraws it as the close begins. For connections the shell does
+/// not close itself (the scratch databases of `.verify`); the hook takes the connection's
+/// trace callback, so it is not for a connection that `.trace` may use.
+pub fn publish_interrupt_until_close(conn: &Connection) {
+    unsafe extern "C" fn on_close(
+        _mask: std::ffi::c_uint,
+        _ctx: *mut std::ffi::c_void,
+        p: *mut std::ffi::c_void,
+        _x: *mut std::ffi::c_void,
+    ) -> c_int {
+        withdraw_handle(p.cast());
+        0
+    }
+    // SAFETY: valid handle; the callback takes no context and runs while the handle is
+    // still valid (at the start of sqlite3_close).
+    unsafe {
+        let db = conn.handle();
+        ffi::sqlite3_trace_v2(
+            db,
+            ffi::SQLITE_TRACE_CLOSE as std::ffi::c_uint,
+            Some(on_close),
+            ptr::null_mut(),
+        );
+        INTERRUPT_TARGET.store(db, std::sync::atomic::Ordering::SeqCst);
+    }
+    wait_for_handlers();
+}
+
+// ------------------------------------------------------------------------------------------
+// Running one prepared statement many times with borrowed values (the dump INSERTs of a
+// restore, see run/bulk.rs).
+
+/// A value to bind, borrowed for the duration of one [`Stmt::run_with`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Bind<'a> {
+    /// NULL
+    Null,
+    /// A 64-bit integer.
+    Integer(i64),
+    /// A double.
+    Real(f64),
+    /// Text bytes (not necessarily valid UTF-8).
+    Text(&'a [u8]),
+    /// A blob.
+    Blob(&'a [u8]),
+}
+
+impl Stmt<'_> {
+    /// Binds `values` to parameters 1…n, steps the statement to its end and resets it.
+    /// `Err((code, message))` gives the primary result code and `sqlite3_errmsg` of a failed
+    /// step.
+    ///
+    /// The values are bound without a copy (`SQLITE_STATIC`): they are borrowed for `'v`,
+    /// which outlasts this call; SQLite reads them only while it runs, and the bindings are
+    /// cleared before it returns, so the statement keeps no pointer into them.
+    pub fn run_with<'v>(
+        &mut self,
+        values: impl IntoIterator<Item = Bind<'v>>,
+    ) -> Result<(), (i32, Vec<u8>)> {
+        // SAFETY: valid statement; every pointer bound below stays valid until
+        // sqlite3_clear_bindings at the end of this call, and SQLite reads bound values only
+        // inside sqlite3_step. Lengths are passed explicitly (no NUL terminator needed); an
+        // empty slice's pointer is non-null, so empty text and blobs stay empty, not NULL.
+        unsafe {
+            for (i, v) in values.into_iter().enumerate() {
+                let ic = (i + 1) as c_int;
+                let len = |b: &[u8]| c_int::try_from(b.len()).unwrap_or(c_int::MAX);
+                match v {
+                    Bind::Null => ffi::sqlite3_bind_null(self.ptr, ic),
+                    Bind::Integer(n) => ffi::sqlite3_bind_int64(self.ptr, ic, n),
+                    Bind::Real(r) => ffi::sqlite3_bind_double(self.ptr, ic, r),
+                    Bind::Text(t) => ffi::sqlite3_bind_text(
+                        self.ptr,
+                        ic,
+                        t.as_ptr().cast(),
+                        len(t),
+                        ffi::SQLITE_STATIC(),
+                    ),
+                    Bind::Blob(b) => ffi::sqlite3_bind_blob(
+                        self.ptr,
+                        ic,
+                        b.as_ptr().cast(),
+                        len(b),
+                        ffi::SQLITE_STATIC(),
+                    ),
+                };
+            }
+            let mut rc = ffi::sqlite3_step(self.ptr);
+            while rc == ffi::SQLITE_ROW {
+                rc = ffi::sqlite3_step(self.ptr);
+            }
+            let r = if rc == ffi::SQLITE_DONE {
+                Ok(())
+            } else {
+                Err((rc & 0xff, cstr_bytes(ffi::sqlite3_errmsg(self.db)).to_vec()))
+            };
+            ffi::sqlite3_reset(self.ptr);
+            ffi::sqlite3_clear_bindings(self.ptr);
+            r
+        }
+    }
+
+    /// `sqlite3_expired`: true when the statement could not be prepared again after a schema
+    /// change (its last step failed for that reason, before it did anything).
+    pub fn expired(&self) -> bool {
+        // SAFETY: valid statement.
+        unsafe { ffi::sqlite3_expired(self.ptr) != 0 }
+    }
+}
+
+/// `sqlite3_limit(db, id, -1)`: the current value of a run-time limit.
+pub fn limit(conn: &Connection, id: c_int) -> i32 {
+    // SAFETY: valid handle; -1 only reads the limit.
+    unsafe { ffi::sqlite3_limit(conn.handle(), id, -1) }
+}
+
+// ------------------------------------------------------------------------------------------
+// `.expert` (src/expert/): virtual tables that are planned but never scanned. The index
+// advisor declares one per table of the user's schema to watch what the planner asks of
+// each scan (constraints, ORDER BY); writes are accepted and ignored, so that INSERT,
+// UPDATE and DELETE statements prepare (and their triggers are planned too).
+
+/// A writable virtual table that only takes part in planning: every scan of it is empty and
+/// every write does nothing. [`register_plan_only_module`] turns it into a module.
+pub trait PlanOnlyTable: Sized + 'static {
+    /// The client data given to the module.
+    type Aux: Send + Sync + 'static;
+    /// xCreate and xConnect: the `CREATE TABLE x(...)` statement that declares the columns,
+    /// and the table. `args` are the module arguments as written.
+    fn connect(
+        aux: Option<&Self::Aux>,
+        table_name: &[u8],
+        args: &[&[u8]],
+    ) -> rusqlite::Result<(std::ffi::CString, Self)>;
+    /// xBestIndex.
+    fn best_index(&self, info: &mut rusqlite::vtab::IndexInfo) -> rusqlite::Result<()>;
+}
+
+/// The C layout rusqlite needs for a plan-only table: the base struct first.
+#[repr(C)]
+struct PlanShim<T> {
+    base: ffi::sqlite3_vtab,
+    table: T,
+}
+
+/// A cursor that is always at its end.
+#[repr(C)]
+struct EmptyCursor {
+    base: ffi::sqlite3_vtab_cursor,
+}
+
+// SAFETY: PlanShim is #[repr(C)] with `sqlite3_vtab` as its first field.
+unsafe impl<T: PlanOnlyTable> rusqlite::vtab::VTab<'_> for PlanShim<T> {
+    type Aux = T::Aux;
+    type Cursor = EmptyCursor;
+
+    fn connect(
+        _db: &mut rusqlite::vtab::VTabConnection,
+        aux: Option<&T::Aux>,
+        _module_name: &[u8],
+        _database_name: &[u8],
+        table_name: &[u8],
+        args: &[&[u8]],
+    ) -> rusqlite::Result<(std::borrow::Cow<'static, std::ffi::CStr>, Self)> {
+        let (schema, table) = T::connect(aux, table_name, args)?;
+        let shim = PlanShim {
+            base: ffi::sqlite3_vtab::default(),
+            table,
+        };
+        Ok((std::borrow::Cow::Owned(schema), shim))
+    }
+
+    fn best_index(&self, info: &mut rusqlite::vtab::IndexInfo) -> rusqlite::Result<bool> {
+        self.table.best_index(info).map(|()| true)
+    }
+
+    fn open(&mut self) -> rusqlite::Result<EmptyCursor> {
+        Ok(EmptyCursor {
+            base: ffi::sqlite3_vtab_cursor::default(),
+        })
+    }
+}
+
+impl<T: PlanOnlyTable> rusqlite::vtab::CreateVTab<'_> for PlanShim<T> {
+    const KIND: rusqlite::vtab::VTabKind = rusqlite::vtab::VTabKind::Default;
+}
+
+impl<T: PlanOnlyTable> rusqlite::vtab::UpdateVTab<'_> for PlanShim<T> {
+    fn delete(&mut self, _arg: rusqlite::types::ValueRef<'_>) -> rusqlite::Result<()> {
+        Ok(())
+    }
+
+    fn insert(&mut self, _args: &rusqlite::vtab::Inserts<'_>) -> rusqlite::Result<i64> {
+        Ok(0)
+    }
+
+    fn update(&mut self, _args: &rusqlite::vtab::Updates<'_>) -> rusqlite::Result<()> {
+        Ok(())
+    }
+}
+
+// SAFETY: EmptyCursor is #[repr(C)] with `sqlite3_vtab_cursor` as its first field.
+unsafe impl rusqlite::vtab::VTabCursor for EmptyCursor {
+    fn filter(
+        &mut self,
+        _idx_num: c_int,
+        _idx_str: Option<&str>,
+        _args: &rusqlite::vtab::Filters<'_>,
+    ) -> rusqlite::Result<()> {
+        Ok(())
+    }
+
+    fn next(&mut self) -> rusqlite::Result<()> {
+        Ok(())
+    }
+
+    fn eof(&self) -> bool {
+        true
+    }
+
+    fn column(&self, _ctx: &mut rusqlite::vtab::Context, _col: c_int) -> rusqlite::Result<()> {
+        Ok(())
+    }
+
+    fn rowid(&self) -> rusqlite::Result<i64> {
+        Ok(0)
+    }
+}
+
+/// The module of a [`PlanOnlyTable`], a constant so that it can be borrowed for `'static`.
+struct PlanModuleOf<T>(PhantomData<T>);
+
+impl<T: PlanOnlyTable> PlanModuleOf<T> {
+    const MODULE: rusqlite::vtab::Module<'static, PlanShim<T>> =
+        rusqlite::vtab::Module::update_module();
+}
+
+/// Registers `T` as the module `name` of `conn` (for `CREATE VIRTUAL TABLE … USING name`).
+pub fn register_plan_only_module<T: PlanOnlyTable>(
+    conn: &Connection,
+    name: &'static CStr,
+    aux: T::Aux,
+) -> rusqlite::Result<()> {
+    conn.create_module(name, &PlanModuleOf::<T>::MODULE, Some(aux))
+}
+
+/// The raw operator code of a virtual-table constraint (`SQLITE_INDEX_CONSTRAINT_EQ` = 2,
+/// …), as the C API hands it over.
+pub fn constraint_op_code(op: rusqlite::vtab::IndexConstraintOp) -> u8 {
+    use rusqlite::vtab::IndexConstraintOp as Op;
+    match op {
+        Op::SQLITE_INDEX_CONSTRAINT_EQ => 2,
+        Op::SQLITE_INDEX_CONSTRAINT_GT => 4,
+        Op::SQLITE_INDEX_CONSTRAINT_LE => 8,
+        Op::SQLITE_INDEX_CONSTRAINT_LT => 16,
+        Op::SQLITE_INDEX_CONSTRAINT_GE => 32,
+        Op::SQLITE_INDEX_CONSTRAINT_MATCH => 64,
+        Op::SQLITE_INDEX_CONSTRAINT_LIKE => 65,
+        Op::SQLITE_INDEX_CONSTRAINT_GLOB => 66,
+        Op::SQLITE_INDEX_CONSTRAINT_REGEXP => 67,
+        Op::SQLITE_INDEX_CONSTRAINT_NE => 68,
+        Op::SQLITE_INDEX_CONSTRAINT_ISNOT => 69,
+        Op::SQLITE_INDEX_CONSTRAINT_ISNOTNULL => 70,
+        Op::SQLITE_INDEX_CONSTRAINT_ISNULL => 71,
+        Op::SQLITE_INDEX_CONSTRAINT_IS => 72,
+        Op::SQLITE_INDEX_CONSTRAINT_LIMIT => 73,
+        Op::SQLITE_INDEX_CONSTRAINT_OFFSET => 74,
+        Op::SQLITE_INDEX_CONSTRAINT_FUNCTION(v) => v,
+    }
 }

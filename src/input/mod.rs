@@ -10,6 +10,17 @@ pub trait LineSource {
     /// Interactive sources show `prompt` first (the main or the continuation prompt).
     fn next_line(&mut self, prompt: &[u8]) -> io::Result<Option<Vec<u8>>>;
 
+    /// [`LineSource::next_line`] into `line` (its allocation reused); false at end of input.
+    fn next_line_into(&mut self, prompt: &[u8], line: &mut Vec<u8>) -> io::Result<bool> {
+        match self.next_line(prompt)? {
+            Some(l) => {
+                *line = l;
+                Ok(true)
+            }
+            None => Ok(false),
+        }
+    }
+
     /// True for the terminal (sqlite3's `p->in==0 && stdin_is_interactive`).
     fn is_interactive(&self) -> bool {
         false
@@ -27,44 +38,58 @@ pub trait LineSource {
 /// continues with the next chunk. Chunks follow sqlite3's buffer growth (100, 300, 700…).
 pub fn read_line(r: &mut dyn BufRead) -> io::Result<Option<Vec<u8>>> {
     let mut line = Vec::new();
+    Ok(read_line_into(r, &mut line)?.then_some(line))
+}
+
+/// [`read_line`] into `line` (cleared first, its allocation reused); false at end of input.
+///
+/// The input is searched for the newline and for NUL with `memchr` across whole buffers;
+/// the chunk boundaries of `fgets` are only tracked, since they matter only once a NUL
+/// turns up.
+pub fn read_line_into(r: &mut dyn BufRead, line: &mut Vec<u8>) -> io::Result<bool> {
+    line.clear();
+    // sqlite3's buffer size, and the bytes left in the current fgets chunk (0: a new one).
     let mut capacity: usize = 100;
+    let mut room: usize = 0;
+    // A NUL was met in the current chunk: the rest of it is dropped.
+    let mut cutting = false;
     loop {
-        if line.len() + 100 > capacity {
-            capacity = capacity * 2 + 100;
-        }
-        let max = capacity - line.len() - 1;
-        let mut chunk = Vec::new();
-        while chunk.len() < max {
-            let buf = r.fill_buf()?;
-            if buf.is_empty() {
-                break;
+        if room == 0 {
+            if line.len() + 100 > capacity {
+                capacity = capacity * 2 + 100;
             }
-            let room = buf.len().min(max - chunk.len());
-            let n = buf[..room]
-                .iter()
-                .position(|&b| b == b'\n')
-                .map_or(room, |p| p + 1);
-            chunk.extend_from_slice(&buf[..n]);
-            r.consume(n);
-            if chunk.last() == Some(&b'\n') {
-                break;
-            }
+            room = capacity - line.len() - 1;
+            cutting = false;
         }
-        if chunk.is_empty() {
+        let buf = r.fill_buf()?;
+        if buf.is_empty() {
             // End of input: what was read so far, if anything.
-            return Ok((!line.is_empty()).then_some(line));
+            return Ok(!line.is_empty());
         }
-        let text = match chunk.iter().position(|&c| c == 0) {
-            Some(i) => &chunk[..i],
-            None => &chunk[..],
+        let avail = buf.len().min(room);
+        // The chunk ends after a newline.
+        let (n, newline) = match memchr::memchr(b'\n', &buf[..avail]) {
+            Some(p) => (p + 1, true),
+            None => (avail, false),
         };
-        line.extend_from_slice(text);
-        if line.last() == Some(&b'\n') {
+        let seg = &buf[..n];
+        if !cutting {
+            match memchr::memchr(0, seg) {
+                Some(z) => {
+                    line.extend_from_slice(&seg[..z]);
+                    cutting = true;
+                }
+                None => line.extend_from_slice(seg),
+            }
+        }
+        r.consume(n);
+        room = if newline { 0 } else { room - n };
+        if newline && !cutting {
             line.pop();
             if line.last() == Some(&b'\r') {
                 line.pop();
             }
-            return Ok(Some(line));
+            return Ok(true);
         }
     }
 }
@@ -75,6 +100,10 @@ pub struct Reader<R: BufRead>(pub R);
 impl<R: BufRead> LineSource for Reader<R> {
     fn next_line(&mut self, _prompt: &[u8]) -> io::Result<Option<Vec<u8>>> {
         read_line(&mut self.0)
+    }
+
+    fn next_line_into(&mut self, _prompt: &[u8], line: &mut Vec<u8>) -> io::Result<bool> {
+        read_line_into(&mut self.0, line)
     }
 }
 
@@ -180,6 +209,84 @@ impl LineSource for Lines {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// The chunk-by-chunk transcription of `local_getline` that `read_line_into` replaced,
+    /// kept as the reference for the property test below.
+    fn reference_read_line(r: &mut dyn BufRead) -> io::Result<Option<Vec<u8>>> {
+        let mut line = Vec::new();
+        let mut capacity: usize = 100;
+        loop {
+            if line.len() + 100 > capacity {
+                capacity = capacity * 2 + 100;
+            }
+            let max = capacity - line.len() - 1;
+            let mut chunk = Vec::new();
+            while chunk.len() < max {
+                let buf = r.fill_buf()?;
+                if buf.is_empty() {
+                    break;
+                }
+                let room = buf.len().min(max - chunk.len());
+                let n = buf[..room]
+                    .iter()
+                    .position(|&b| b == b'\n')
+                    .map_or(room, |p| p + 1);
+                chunk.extend_from_slice(&buf[..n]);
+                r.consume(n);
+                if chunk.last() == Some(&b'\n') {
+                    break;
+                }
+            }
+            if chunk.is_empty() {
+                return Ok((!line.is_empty()).then_some(line));
+            }
+            let text = match chunk.iter().position(|&c| c == 0) {
+                Some(i) => &chunk[..i],
+                None => &chunk[..],
+            };
+            line.extend_from_slice(text);
+            if line.last() == Some(&b'\n') {
+                line.pop();
+                if line.last() == Some(&b'\r') {
+                    line.pop();
+                }
+                return Ok(Some(line));
+            }
+        }
+    }
+
+    fn all_lines(
+        input: &[u8],
+        buffer: usize,
+        f: fn(&mut dyn BufRead) -> io::Result<Option<Vec<u8>>>,
+    ) -> Vec<Vec<u8>> {
+        let mut r = io::BufReader::with_capacity(buffer, input);
+        std::iter::from_fn(|| f(&mut r).unwrap()).collect()
+    }
+
+    proptest! {
+        /// Lines of any length with NULs, CRs and newlines anywhere, read through buffers
+        /// of any size, come out as the chunk-by-chunk reading gives them.
+        #[test]
+        fn lines_are_read_as_fgets_reads_them(
+            parts in proptest::collection::vec(
+                (0usize..900, proptest::sample::select(vec![b'\n', 0u8, b'\r', b'a'])),
+                0..12,
+            ),
+            buffer in 1usize..2000,
+        ) {
+            let mut input = Vec::new();
+            for (n, c) in parts {
+                input.extend(std::iter::repeat_n(b'x', n));
+                input.push(c);
+            }
+            prop_assert_eq!(
+                all_lines(&input, buffer, read_line),
+                all_lines(&input, buffer, reference_read_line)
+            );
+        }
+    }
 
     #[test]
     fn crlf_and_nul_are_handled_like_sqlite3() {

@@ -6,6 +6,7 @@
 //! registry (`dot/`): the registry works on the state, and a command that opens a new source
 //! (`.read`) leaves it in [`Shell::pending_source`] for the loop here to run.
 
+mod bulk;
 mod interactive;
 mod start;
 
@@ -60,9 +61,19 @@ impl Shell {
             }
             Err(ExecError::Exit(c)) => return Err(Flow::Exit(c)),
             Err(e) => {
-                let (kind, text) = match &e {
+                let (kind, text) = match e {
                     ExecError::Prepare { text, .. } => ("Parse error", text),
                     ExecError::Step { text, .. } => ("Runtime error", text),
+                    ExecError::Other { msg: Some(m), .. } => ("Error", m),
+                    // sqlite3 shows the connection's last error message then.
+                    ExecError::Other { msg: None, .. } => (
+                        "Error",
+                        self.db
+                            .conn
+                            .as_ref()
+                            .map(exec::raw::errmsg)
+                            .unwrap_or_default(),
+                    ),
                     ExecError::Io(_) | ExecError::Exit(_) => unreachable!(),
                 };
                 let prefix = if from_terminal {
@@ -72,7 +83,7 @@ impl Shell {
                 };
                 let mut msg = prefix.into_bytes();
                 msg.push(b' ');
-                msg.extend_from_slice(text);
+                msg.extend_from_slice(&text);
                 self.report(&Failure::Msg(msg));
                 true
             }
@@ -84,6 +95,8 @@ impl Shell {
 
     /// Runs a dot-command line; returns the flow and, when it failed, its result code.
     pub fn run_dot_line(&mut self, line: &[u8]) -> (Flow, Option<i32>) {
+        // A dot-command cancels a pending `.expert` (sqlite3's do_meta_command).
+        self.expert = None;
         let mut r = crate::dot::dispatch(self, line);
         if let Some(mut src) = self.pending_source.take() {
             r = r.and_then(|_| self.run_nested(&mut *src));
@@ -145,6 +158,7 @@ impl Shell {
         let interactive = src.is_interactive();
         self.lineno = 0;
         let mut idle_told = false;
+        let mut handback: Option<Vec<u8>> = None;
         while errors == 0 || !self.settings.bail || interactive {
             if let Err(e) = self.out.flush() {
                 if let Flow::Exit(c) = self.io_failure(&e) {
@@ -158,12 +172,14 @@ impl Shell {
                 self.settings.progress.suspend(false);
                 idle_told = true;
             }
-            let prompt = if splitter.in_statement() {
-                self.settings.cont_prompt.clone()
-            } else {
-                self.settings.prompt.clone()
+            let handed_back = handback.take();
+            let fresh = handed_back.is_none();
+            let next = match handed_back {
+                Some(l) => Ok(Some(l)),
+                None if splitter.in_statement() => src.next_line(&self.settings.cont_prompt),
+                None => src.next_line(&self.settings.prompt),
             };
-            let line = match src.next_line(&prompt) {
+            let line = match next {
                 Ok(Some(l)) => l,
                 Ok(None) => {
                     if interactive {
@@ -188,6 +204,27 @@ impl Shell {
                     break;
                 }
                 SEEN_INTERRUPT.store(0, Ordering::SeqCst);
+            }
+            // A dump's INSERTs run through cached statements (run/bulk.rs); a line they
+            // hand back comes round again and goes the normal way.
+            if fresh
+                && !interactive
+                && !splitter.in_statement()
+                && crate::split::dump_insert::may_be(&line)
+                && self.bulk_inserts_allowed()
+            {
+                match self.run_dump_inserts(src, &mut splitter, line, &mut errors) {
+                    bulk::Bulk::Handback(l) => handback = Some(l),
+                    bulk::Bulk::Eof | bulk::Bulk::Interrupted => break,
+                    bulk::Bulk::ReadError(e) => {
+                        eprintln!("Error: cannot read input: {e}");
+                        errors += 1;
+                        break;
+                    }
+                    bulk::Bulk::Stopped => {}
+                }
+                idle_told = false;
+                continue;
             }
             self.lineno += 1;
             idle_told = false;

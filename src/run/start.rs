@@ -4,7 +4,6 @@
 use std::ffi::OsString;
 use std::io::{self, IsTerminal, Write};
 use std::path::PathBuf;
-use std::sync::atomic::Ordering;
 
 use crate::cli::{self, Opt};
 use crate::exec::ExecError;
@@ -16,19 +15,6 @@ use crate::shell::{home_dir, integer_value, Failure, Flow, OpenMode, Shell, SEEN
 pub fn main(argv: Vec<OsString>) -> u8 {
     let code = run(argv);
     (code & 0xff) as u8
-}
-
-fn install_interrupt_handler(shell: &Shell) {
-    let slot = shell.interrupt.clone();
-    let _ = ctrlc::set_handler(move || {
-        let n = SEEN_INTERRUPT.fetch_add(1, Ordering::SeqCst) + 1;
-        if let Some(h) = slot.lock().unwrap_or_else(|e| e.into_inner()).as_ref() {
-            h.interrupt();
-        }
-        if n > 2 {
-            std::process::exit(1);
-        }
-    });
 }
 
 fn run(argv: Vec<OsString>) -> i32 {
@@ -66,7 +52,8 @@ fn run(argv: Vec<OsString>) -> i32 {
             return 1;
         }
     }
-    install_interrupt_handler(&shell);
+    // sqlite3's interrupt_handler(): a signal handler, no thread (see exec/raw.rs).
+    crate::exec::raw::install_sigint_handler(&SEEN_INTERRUPT);
     let want_stdin = args.commands.is_empty();
     // The terminal's own settings, before ~/.sqliterc and the options so that they win.
     let repl_config = (want_stdin && shell.interactive && io::stdin().is_terminal())
@@ -204,7 +191,7 @@ fn run(argv: Vec<OsString>) -> i32 {
                     Err(ExecError::Exit(c)) => return finish(&mut shell, c),
                     Err(e) => {
                         let code = e.exit_code();
-                        report_arg_error(&mut shell, &e);
+                        report_arg_error(&mut shell, &e, cmd);
                         return finish(&mut shell, code);
                     }
                 }
@@ -265,10 +252,14 @@ fn finish(shell: &mut Shell, code: i32) -> i32 {
     code
 }
 
-fn report_arg_error(shell: &mut Shell, e: &ExecError) {
+fn report_arg_error(shell: &mut Shell, e: &ExecError, sql: &[u8]) {
     let text = match e {
         ExecError::Prepare { text, .. } => [b"Error: in prepare, ".as_slice(), text].concat(),
         ExecError::Step { text, .. } => [b"Error: stepping, ".as_slice(), text].concat(),
+        ExecError::Other { msg: Some(m), .. } => [b"Error: ".as_slice(), m].concat(),
+        ExecError::Other { msg: None, .. } => {
+            [b"Error: unable to process SQL: ".as_slice(), sql].concat()
+        }
         ExecError::Io(_) | ExecError::Exit(_) => return,
     };
     shell.report(&Failure::Msg(text));
@@ -293,7 +284,7 @@ fn run_cmd_option(shell: &mut Shell, cmd: &[u8]) -> Option<i32> {
             Err(ExecError::Exit(c)) => Some(c),
             Err(e) => {
                 let code = e.exit_code();
-                report_arg_error(shell, &e);
+                report_arg_error(shell, &e, cmd);
                 shell.settings.bail.then_some(code)
             }
         }

@@ -130,9 +130,11 @@ impl Database {
         Ok(conn)
     }
 
-    /// Closes the connection (if open).
+    /// Closes the connection (if open), after making sure SIGINT no longer reaches it.
     pub fn close(&mut self) {
-        self.conn = None;
+        if let Some(conn) = self.conn.take() {
+            raw::withdraw_interrupt(&conn);
+        }
     }
 }
 

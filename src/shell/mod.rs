@@ -157,9 +157,6 @@ impl Default for Settings {
 /// Number of SIGINTs seen (sqlite3's `seenInterrupt`).
 pub static SEEN_INTERRUPT: AtomicUsize = AtomicUsize::new(0);
 
-/// The interrupt handle of the open connection, for the SIGINT handler.
-pub type InterruptSlot = Arc<Mutex<Option<rusqlite::InterruptHandle>>>;
-
 /// sqlite3's `MAX_INPUT_NESTING`.
 pub const MAX_INPUT_NESTING: usize = 25;
 
@@ -179,8 +176,6 @@ pub struct Shell {
     pub nesting: usize,
     /// Line number in the current source.
     pub lineno: usize,
-    /// Where the SIGINT handler finds the connection to interrupt.
-    pub interrupt: InterruptSlot,
     /// Set once a write to the output failed (reported at exit).
     pub output_failed: bool,
     /// Set when one of litesh's own checks (`.verify`) failed: the exit code is then 1 even
@@ -202,6 +197,25 @@ pub struct Shell {
     pub pending_source: Option<Box<dyn LineSource>>,
     /// The interactive terminal's abilities (all off in batch use).
     pub ui: Ui,
+    /// `.expert`: the advisor waiting for the next SQL, and whether `--verbose` was given.
+    /// Any dot-command cancels it (sqlite3's `expertFinish(p, 1, 0)`).
+    pub expert: Option<(Box<crate::expert::Expert>, bool)>,
+}
+
+/// Writes an error message and a newline to stderr (sqlite3 writes errors unbuffered), in
+/// the terminal's error colour if there is one. Output held back for the pager goes first,
+/// so the order stays.
+pub fn report_message(out: &mut Output, ui: &Ui, m: &[u8]) {
+    let _ = out.release_held();
+    let mut e = io::stderr().lock();
+    if ui.error_color.is_empty() {
+        let _ = e.write_all(m);
+    } else {
+        let _ = write!(e, "\x1b[{}m", ui.error_color);
+        let _ = e.write_all(m);
+        let _ = e.write_all(b"\x1b[0m");
+    }
+    let _ = e.write_all(b"\n");
 }
 
 impl Shell {
@@ -215,7 +229,6 @@ impl Shell {
             interactive: false,
             nesting: 0,
             lineno: 0,
-            interrupt: Arc::new(Mutex::new(None)),
             output_failed: false,
             check_failed: false,
             safe_persist: false,
@@ -226,6 +239,7 @@ impl Shell {
             safe_violation: Arc::new(Mutex::new(None)),
             pending_source: None,
             ui: Ui::default(),
+            expert: None,
         }
     }
 
@@ -308,27 +322,17 @@ impl Shell {
         self.fail_if_safe(&m)
     }
 
-    /// Makes the current connection the one SIGINT interrupts.
+    /// Makes the current connection the one SIGINT interrupts (see
+    /// [`exec::raw::publish_interrupt`]; [`Database::close`] withdraws it again).
     pub fn publish_interrupt(&self) {
-        let h = self.db.conn.as_ref().map(|c| c.get_interrupt_handle());
-        *self.interrupt.lock().unwrap_or_else(|e| e.into_inner()) = h;
+        exec::raw::publish_interrupt(self.db.conn.as_ref());
     }
 
     /// Reports a failure on stderr (sqlite3 writes errors unbuffered).
     pub fn report(&mut self, f: &Failure) -> Flow {
         match f {
             Failure::Msg(m) => {
-                // Output held back for the pager goes first, so the order stays.
-                let _ = self.out.release_held();
-                let mut e = io::stderr().lock();
-                if self.ui.error_color.is_empty() {
-                    let _ = e.write_all(m);
-                } else {
-                    let _ = write!(e, "\x1b[{}m", self.ui.error_color);
-                    let _ = e.write_all(m);
-                    let _ = e.write_all(b"\x1b[0m");
-                }
-                let _ = e.write_all(b"\n");
+                report_message(&mut self.out, &self.ui, m);
                 Flow::Continue
             }
             Failure::Reported | Failure::Code(_) => Flow::Continue,
@@ -387,7 +391,28 @@ impl Shell {
             flush_each: self.settings.trace.to_stdout() || exec::hooks::log_to_stdout(),
         };
         let conn = self.db.conn.as_ref().expect("opened above");
-        let r = exec::run_with(conn, sql, &self.settings.render, &mut self.out, &hooks);
+        let r = match self.expert.take() {
+            // After `.expert`, the SQL is analysed instead of run (sqlite3's shell_exec).
+            Some((mut ex, verbose)) => {
+                let r = ex
+                    .add_sql(sql)
+                    .map_err(|e| (e.msg, 0))
+                    .and_then(|()| ex.analyze(conn).map_err(|e| (e.msg, e.code)));
+                // `.auth` lines of the advisor's own queries come first, as in sqlite3.
+                let pending = self.settings.progress.take_pending();
+                match self.out.write_all(&pending) {
+                    Err(e) => Err(ExecError::Io(e)),
+                    Ok(()) => match r {
+                        Ok(()) => self
+                            .out
+                            .write_all(&ex.report(verbose))
+                            .map_err(ExecError::Io),
+                        Err((msg, code)) => Err(ExecError::Other { msg, code }),
+                    },
+                }
+            }
+            None => exec::run_with(conn, sql, &self.settings.render, &mut self.out, &hooks),
+        };
         let seen = self.settings.render.columnar_seen.take();
         if seen > self.settings.render.col_widths.len() {
             self.settings.render.col_widths.resize(seen, 0);

@@ -85,7 +85,7 @@ fn classify_word(word: &[u8]) -> Token {
 /// only `; END ;` closes the statement. Empty or whitespace-only text is not
 /// complete. Bytes from the first NUL on are ignored.
 pub fn is_complete(sql: &[u8]) -> bool {
-    let len = sql.iter().position(|&b| b == 0).unwrap_or(sql.len());
+    let len = memchr::memchr(0, sql).unwrap_or(sql.len());
     let sql = &sql[..len];
     let mut state: u8 = 0;
     let mut i = 0;
@@ -96,7 +96,7 @@ pub fn is_complete(sql: &[u8]) -> bool {
             b'/' if sql.get(i + 1) == Some(&b'*') => {
                 // Find the closing "*/" starting after the opening "/*".
                 let body = &sql[i + 2..];
-                match body.windows(2).position(|w| w == b"*/") {
+                match memchr::memmem::find(body, b"*/") {
                     // Leave `i` on the closing '/'.
                     Some(p) => i = i + 2 + p + 1,
                     None => return false,
@@ -104,7 +104,7 @@ pub fn is_complete(sql: &[u8]) -> bool {
                 Token::Space
             }
             b'-' if sql.get(i + 1) == Some(&b'-') => {
-                match sql[i..].iter().position(|&b| b == b'\n') {
+                match memchr::memchr(b'\n', &sql[i..]) {
                     // Leave `i` on the newline that ends the comment.
                     Some(p) => i += p,
                     None => return state == COMPLETE,
@@ -112,14 +112,14 @@ pub fn is_complete(sql: &[u8]) -> bool {
                 Token::Space
             }
             b'[' => {
-                match sql[i + 1..].iter().position(|&b| b == b']') {
+                match memchr::memchr(b']', &sql[i + 1..]) {
                     Some(p) => i = i + 1 + p,
                     None => return false,
                 }
                 Token::Other
             }
             quote @ (b'`' | b'"' | b'\'') => {
-                match sql[i + 1..].iter().position(|&b| b == quote) {
+                match memchr::memchr(quote, &sql[i + 1..]) {
                     Some(p) => i = i + 1 + p,
                     None => return false,
                 }

@@ -1,6 +1,6 @@
 //! The remaining dot-commands of 3.40.1: `.auth`, `.imposter`, `.testctrl`, `.filectrl`,
 //! `.session`, and the ones litesh answers with a clear error after sqlite3's own checks
-//! (`.expert`, `.archive`/`.ar`, `.excel`); their usage errors and safe-mode behaviour.
+//! (`.archive`/`.ar`, `.excel`); their usage errors and safe-mode behaviour.
 //!
 //! Output that cannot be byte-identical (a random seed, a temporary file name) and the clear
 //! errors are checked on litesh alone.
@@ -354,30 +354,7 @@ fn session_files_are_refused_in_safe_mode() {
     );
 }
 
-// ---------------------------------------------------------------- .expert, .archive, .excel
-
-#[test]
-fn expert_option_errors_are_reported_but_not_errors() {
-    check(
-        "expert options",
-        &[],
-        ".expert --bogus\n.expert -sample\n.expert --sample 200\n.expert -s -1\n.expert x\n\
-         .expert -\n.expert -v --sam\n",
-    );
-}
-
-#[test]
-fn expert_is_refused_in_safe_mode() {
-    check("expert safe", &["-safe"], ".expert\nselect 1;\n");
-}
-
-#[test]
-fn expert_is_a_clear_error() {
-    let o = litesh_t(&["t.db"], ".expert\nselect 1;\n");
-    assert!(text(&o.stderr).contains(".expert is not supported by litesh"));
-    assert_eq!(text(&o.stdout), "1\n");
-    assert_eq!(o.code, Some(1));
-}
+// ---------------------------------------------------------------- .archive, .excel
 
 #[test]
 fn archive_usage_errors_match() {

@@ -7,6 +7,7 @@ mod cli;
 mod columnar;
 mod dump;
 mod engine;
+mod expert;
 mod faults_contention;
 mod faults_kill;
 mod faults_output;

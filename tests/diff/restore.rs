@@ -1,7 +1,7 @@
 //! Loading dump scripts: `litesh new.db < dump.sql` against `sqlite3 new.db < dump.sql`,
 //! comparing stderr, exit code and the resulting database.
 
-use crate::harness::{run_in, Case, Scratch, SQLITE3};
+use crate::harness::{litesh, run_in, Case, Scratch, SQLITE3};
 use std::path::Path;
 
 /// The text `sqlite3 src.db .dump OPTS` writes for a database built from `sql`.
@@ -258,4 +258,152 @@ fn load_into_readonly_database_fails() {
         .setup(&setup)
         .dbs(&["new.db"])
         .check();
+}
+
+// ------------------------------------------ dump INSERTs through cached statements (run/bulk.rs)
+
+/// The values sqlite3 3.40.1 and the library read the same way, in every form a dump
+/// writes them.
+const LITERALS: &str = "PRAGMA foreign_keys=OFF;\nBEGIN TRANSACTION;\nCREATE TABLE v(a, b INTEGER, c REAL, d TEXT, e BLOB, f NUMERIC);\nINSERT INTO v VALUES(1,2,3,4,5,6);\nINSERT INTO v VALUES(9223372036854775807,-9223372036854775808,9223372036854775808,-9223372036854775809,123456789012345678901234,-0);\nINSERT INTO v VALUES(1.0e+20,-1.0e+20,1e999,-1e999,-0.0,0.5);\nINSERT INTO v VALUES(100.0,'100.0','12','12',' 12 ','1e3');\nINSERT INTO v VALUES('it''s','a;b','''','',NULL,X'');\nINSERT INTO v VALUES(X'00ff',X'ABCD','x',replace('a\\nb','\\n',char(10)),replace('c\\rd','\\r',char(13)),replace(replace('e\\r\\nf','\\r',char(13)),'\\n',char(10)));\nINSERT INTO v VALUES('é東京',replace('\\\\n','\\n',char(10)),'\"q\"',1.5,2.25,-7);\nSELECT changes(), last_insert_rowid(), total_changes();\nCOMMIT;\nSELECT typeof(a),typeof(b),typeof(c),typeof(d),typeof(e),typeof(f), quote(a), quote(b), quote(d), CASE typeof(e) WHEN 'real' THEN hex(ieee754_to_blob(e)) ELSE quote(e) END FROM v;\n";
+
+#[test]
+fn dump_inserts_store_every_literal_form() {
+    load("literal forms", &["new.db"], LITERALS.as_bytes());
+}
+
+#[test]
+fn dump_inserts_into_odd_table_names() {
+    load(
+        "odd names",
+        &["new.db"],
+        b"BEGIN;\nCREATE TABLE \"odd \"\"name\"\" t\"(a);\nCREATE TABLE \"\xc3\xa9t\xc3\xa9\"(a, b);\nCREATE TABLE \"values\"(a);\nCREATE TABLE _x1(a);\nINSERT INTO \"odd \"\"name\"\" t\" VALUES(1);\nINSERT INTO \"odd \"\"name\"\" t\" VALUES('two');\nINSERT INTO \"\xc3\xa9t\xc3\xa9\" VALUES(1,2);\nINSERT INTO \"values\" VALUES(3);\nINSERT INTO _x1 VALUES(4);\nINSERT INTO \"odd \"\"name\"\" t\" VALUES(5);\nINSERT INTO \"ODD \"\"NAME\"\" T\" VALUES(6);\nCOMMIT;\nSELECT * FROM \"odd \"\"name\"\" t\";\n",
+    );
+}
+
+/// Errors the parser reports (with its context lines) and errors of running statements,
+/// part-way through a run of INSERTs.
+const FAILURES: &str = "BEGIN TRANSACTION;\nCREATE TABLE t(a INTEGER PRIMARY KEY, b NOT NULL, c UNIQUE, CHECK (length(c) < 5));\nINSERT INTO t VALUES(1,'x','a');\nINSERT INTO t VALUES(1,'dup','b');\nINSERT INTO t VALUES(2,NULL,'c');\nINSERT INTO t VALUES(3,'y','a');\nINSERT INTO t VALUES(4,'z','toolong');\nINSERT INTO t VALUES(5,'w');\nINSERT INTO t VALUES(6,'v','d','extra');\nINSERT INTO nosuch VALUES(1);\nINSERT INTO t VALUES(1.5,'u','e');\nINSERT INTO t VALUES('seven','u','e');\nINSERT INTO t VALUES(8,'ok','f');\nINSERT INTO t VALUES(9,'ok','g'\n);\nINSERT INTO t VALUES(10,'ok','h');\nCOMMIT;\nSELECT * FROM t;\n";
+
+#[test]
+fn dump_insert_failures_are_reported_as_sqlite3_does() {
+    load("insert failures", &["new.db"], FAILURES.as_bytes());
+}
+
+#[test]
+fn dump_insert_failures_with_bail() {
+    load(
+        "insert failures bail",
+        &["-bail", "new.db"],
+        FAILURES.as_bytes(),
+    );
+}
+
+#[test]
+fn dump_insert_failure_with_bail_outside_a_transaction() {
+    load(
+        "insert failure bail autocommit",
+        &["-bail", "new.db"],
+        b"CREATE TABLE t(a UNIQUE);\nINSERT INTO t VALUES(1);\nINSERT INTO t VALUES(2);\nINSERT INTO t VALUES(1);\nINSERT INTO t VALUES(3);\n",
+    );
+}
+
+#[test]
+fn dump_inserts_after_the_table_changes() {
+    load(
+        "table recreated",
+        &["new.db"],
+        b"CREATE TABLE t(a, b);\nINSERT INTO t VALUES(1,2);\nINSERT INTO t VALUES(3,4);\nDROP TABLE t;\nCREATE TABLE t(a, b, c);\nINSERT INTO t VALUES(5,6);\nINSERT INTO t VALUES(5,6,7);\nALTER TABLE t ADD COLUMN d;\nINSERT INTO t VALUES(8,9,10);\nINSERT INTO t VALUES(8,9,10,11);\nALTER TABLE t RENAME TO u;\nINSERT INTO t VALUES(1,2,3,4);\nINSERT INTO u VALUES(1,2,3,4);\nSELECT * FROM u;\n",
+    );
+}
+
+#[test]
+fn dump_inserts_with_constraints_that_roll_back_or_fail() {
+    load(
+        "conflict clauses",
+        &["new.db"],
+        b"CREATE TABLE r(a UNIQUE ON CONFLICT ROLLBACK);\nCREATE TABLE f(a UNIQUE ON CONFLICT FAIL);\nCREATE TABLE i(a UNIQUE ON CONFLICT IGNORE);\nCREATE TABLE log(x);\nCREATE TRIGGER fl BEFORE INSERT ON f BEGIN INSERT INTO log VALUES(new.a); END;\nBEGIN;\nINSERT INTO i VALUES(1);\nINSERT INTO i VALUES(1);\nINSERT INTO f VALUES(1);\nINSERT INTO f VALUES(1);\nINSERT INTO r VALUES(1);\nINSERT INTO r VALUES(1);\nINSERT INTO r VALUES(2);\nCOMMIT;\nSELECT * FROM log;\nSELECT * FROM r;\nSELECT * FROM i;\nSELECT changes(), total_changes();\n",
+    );
+}
+
+#[test]
+fn dump_inserts_through_views_strict_tables_and_foreign_keys() {
+    load(
+        "views strict fk",
+        &["new.db"],
+        b"PRAGMA foreign_keys=ON;\nCREATE TABLE p(id INTEGER PRIMARY KEY);\nCREATE TABLE c(pid REFERENCES p(id));\nCREATE TABLE s(a INTEGER, b TEXT) STRICT;\nCREATE TABLE base(x, y);\nCREATE VIEW vw AS SELECT x, y FROM base;\nCREATE TRIGGER vi INSTEAD OF INSERT ON vw BEGIN INSERT INTO base VALUES(new.x * 2, typeof(new.y)); END;\nINSERT INTO p VALUES(1);\nINSERT INTO c VALUES(1);\nINSERT INTO c VALUES(2);\nINSERT INTO s VALUES(1,'a');\nINSERT INTO s VALUES('x','b');\nINSERT INTO s VALUES(2,3);\nINSERT INTO s VALUES(2.0,'c');\nINSERT INTO vw VALUES(21,1.5);\nINSERT INTO vw VALUES(-1,X'00');\nSELECT * FROM base;\nSELECT * FROM s;\nSELECT changes(), last_insert_rowid();\n",
+    );
+}
+
+#[test]
+fn dump_read_with_dot_read() {
+    let dump = dump_of(VARIED, ".dump");
+    let setup = move |s: &Scratch| s.write("dump.sql", &dump);
+    Case::new(
+        "dot read",
+        &["new.db"],
+        ".read dump.sql\nSELECT count(*) FROM t;\n",
+    )
+    .setup(&setup)
+    .dbs(&["new.db"])
+    .check();
+    let failing = |s: &Scratch| s.write("dump.sql", FAILURES.as_bytes());
+    Case::new(
+        "dot read failures",
+        &["new.db"],
+        "SELECT 1;\n.read dump.sql\nSELECT 2;\n",
+    )
+    .setup(&failing)
+    .dbs(&["new.db"])
+    .check();
+}
+
+#[test]
+fn dump_inserts_with_settings_that_observe_statements() {
+    // With these on, every INSERT goes through the parser, as in sqlite3.
+    let inserts = "CREATE TABLE t(a UNIQUE);\nINSERT INTO t VALUES(1);\nINSERT INTO t VALUES(2);\nINSERT INTO t VALUES(2);\n";
+    for setting in [
+        ".changes on",
+        ".echo on",
+        ".trace stdout",
+        ".parameter set :x 1",
+        ".eqp on",
+        ".auth on",
+        ".scanstats on",
+    ] {
+        let script = format!("{setting}\n{inserts}SELECT * FROM t;\n");
+        Case::new(setting, &["new.db"], &script)
+            .dbs(&["new.db"])
+            .check();
+    }
+}
+
+#[test]
+fn dump_inserts_consume_a_pending_once() {
+    Case::new(
+        "once",
+        &["new.db"],
+        ".once out.txt\nCREATE TABLE t(a);\nINSERT INTO t VALUES(1);\n.once out2.txt\nINSERT INTO t VALUES(2);\nSELECT * FROM t;\n",
+    )
+    .files(&["out.txt", "out2.txt"])
+    .dbs(&["new.db"])
+    .check();
+}
+
+#[test]
+fn dump_inserts_under_log_show_their_own_sql() {
+    // The error log quotes the statement: with `.log` on, INSERTs go through the parser and
+    // the log shows the line's own text (the log's wording is the library's, docs/compat.md).
+    let s = Scratch::new();
+    let o = run_in(
+        &litesh(),
+        s.path(),
+        &[],
+        b"CREATE TABLE t(a UNIQUE);\n.log stdout\nINSERT INTO t VALUES(1);\nINSERT INTO t VALUES(1);\n",
+    );
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("[INSERT INTO t VALUES(1);]"), "{out}");
+    assert_eq!(
+        String::from_utf8_lossy(&o.stderr),
+        "Runtime error near line 4: UNIQUE constraint failed: t.a (19)\n"
+    );
 }
