@@ -10,6 +10,7 @@
 //! half-written: a file the redirection created or truncated is removed, one it appended to
 //! is cut back to its former length, and the rest of that redirection's output is dropped
 //! (the failure is reported once and the exit code is 1). sqlite3 leaves the partial file.
+//! Likewise the rest of a `.output |cmd` whose command stopped reading is dropped, quietly.
 
 mod pager;
 
@@ -130,10 +131,34 @@ impl Output {
         Ok(())
     }
 
-    /// True when `e` says the pager was quit before it read everything: the reader has
-    /// what it wanted, so the statement stops quietly and nothing failed.
+    /// True when `e` says the pager, or the command of `.output |cmd`, stopped reading
+    /// before it had everything: the reader has what it wanted, so the statement stops
+    /// quietly and nothing failed (sqlite3 is killed by SIGPIPE there, or with SIGPIPE
+    /// ignored goes on without a word).
     pub fn reader_quit(&self, e: &io::Error) -> bool {
-        is_broken_pipe(e) && matches!(self.target, Target::Paged(_))
+        is_broken_pipe(e) && matches!(self.target, Target::Paged(_) | Target::Pipe { .. })
+    }
+
+    /// After [`reader_quit`](Self::reader_quit): a pager is done with (the next results
+    /// go to stdout again); the rest of a `.output |cmd` redirection is dropped until it
+    /// ends, as sqlite3 with SIGPIPE ignored writes it into the closed pipe.
+    pub fn reader_gone(&mut self) -> io::Result<()> {
+        match std::mem::replace(&mut self.target, Target::Abandoned) {
+            Target::Pipe { stdin, mut child } => {
+                let (pipe, _unwritten) = stdin.into_parts();
+                drop(pipe);
+                child.wait()?;
+                Ok(())
+            }
+            Target::Paged(p) => {
+                self.target = Target::Paged(p);
+                self.reset()
+            }
+            other => {
+                self.target = other;
+                Ok(())
+            }
+        }
     }
 
     /// Before a message goes to stderr: output held back for the pager goes out first.

@@ -348,8 +348,8 @@ impl Shell {
             if self.out.is_stdout() {
                 return Flow::Exit(0);
             }
-            // A `.output |cmd` whose command stopped reading: drop the redirection.
-            let _ = self.out.reset();
+            // A pager or a `.output |cmd` that stopped reading (see Output::reader_gone).
+            let _ = self.out.reader_gone();
             return Flow::Continue;
         }
         if !self.output_failed {

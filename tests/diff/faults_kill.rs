@@ -258,51 +258,67 @@ fn import(points: usize) -> Tally {
     tally
 }
 
-fn snap(dir: &Path, db: &str, cmd: &str) -> crate::harness::Outcome {
-    crate::harness::run_in(&litesh(), dir, &[db, cmd], b"")
+/// A repository: its REPO argument and the environment litesh needs to reach it.
+struct At {
+    repo: String,
+    env: Vec<(String, String)>,
 }
 
-fn snap_ok(dir: &Path, db: &str, cmd: &str) -> String {
-    let o = snap(dir, db, cmd);
-    assert_eq!(
-        o.code,
-        Some(0),
-        "{cmd}: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    String::from_utf8_lossy(&o.stdout).into_owned()
+impl At {
+    fn local() -> At {
+        At {
+            repo: "repo".into(),
+            env: vec![],
+        }
+    }
+
+    /// `litesh DB CMD` with `{repo}` in CMD replaced.
+    fn cmd(&self, dir: &Path, db: &str, cmd: &str) -> Command {
+        let cmd = cmd.replace("{repo}", &self.repo);
+        let mut c = litesh_cmd(dir, &[db, &cmd], None);
+        c.envs(self.env.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+        c
+    }
+
+    fn ok(&self, dir: &Path, db: &str, cmd: &str) -> String {
+        let o = crate::harness::run_command(&mut self.cmd(dir, db, cmd), b"");
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.code, Some(0), "{cmd} ({}): {err}", self.repo);
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    }
+
+    /// The ids `.snapshot list` shows, after `verify --all` passed for every one.
+    fn verified_ids(&self, dir: &Path) -> Vec<String> {
+        let out = self.ok(dir, ":memory:", ".snapshot list {repo} --json");
+        let l: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap();
+        let v = self.ok(dir, ":memory:", ".snapshot verify {repo} --all");
+        assert_eq!(v.matches(" ok").count(), l.len(), "{v}");
+        l.iter()
+            .map(|s| s["id"].as_str().unwrap().to_string())
+            .collect()
+    }
 }
 
-/// The ids `.snapshot list` shows, after `verify --all` passed for every one.
-fn verified_ids(dir: &Path) -> Vec<String> {
-    let out = snap_ok(dir, ":memory:", ".snapshot list repo --json");
-    let l: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap();
-    let v = snap_ok(dir, ":memory:", ".snapshot verify repo --all");
-    assert_eq!(v.matches(" ok").count(), l.len(), "{v}");
-    l.iter()
-        .map(|s| s["id"].as_str().unwrap().to_string())
-        .collect()
-}
-
-/// `.snapshot create` into a local repository that already holds a snapshot.
-fn snapshot_create(points: usize) -> Tally {
+/// `.snapshot create` into a repository (local, or on the S3 server) that already holds a
+/// snapshot.
+fn snapshot_create(points: usize, at: &At) -> Tally {
     let s = Scratch::new();
     big_db(&s, "big.db");
     s.db("old.db", OLD);
-    snap_ok(s.path(), "old.db", ".snapshot create repo");
-    let create = ["big.db", ".snapshot create repo"];
-    let span = timed(litesh_cmd(s.path(), &create, None));
-    let mut listed = verified_ids(s.path()).len();
+    at.ok(s.path(), "old.db", ".snapshot create {repo}");
+    let create = ".snapshot create {repo}";
+    let span = timed(at.cmd(s.path(), "big.db", create));
+    let mut listed = at.verified_ids(s.path()).len();
     let mut tally = Tally::new();
-    for at in offsets(span, points) {
+    for offset in offsets(span, points) {
         // Another version of the database each time, so that each create stores new chunks.
         let _ = q(
             s.path(),
             "big.db",
             "UPDATE t SET b = randomblob(1000) WHERE a % 50 = 0",
         );
-        let killed = kill_after(litesh_cmd(s.path(), &create, None), at);
-        let now = verified_ids(s.path()).len();
+        let killed = kill_after(at.cmd(s.path(), "big.db", create), offset);
+        let now = at.verified_ids(s.path()).len();
         let st = match now - listed {
             0 => "old",
             1 => "new",
@@ -311,15 +327,30 @@ fn snapshot_create(points: usize) -> Tally {
         listed = now;
         count(&mut tally, killed, st);
         // The next create works (breaking the killed one's lock).
-        snap_ok(s.path(), "big.db", ".snapshot create repo");
+        at.ok(s.path(), "big.db", create);
         listed += 1;
     }
     tally
 }
 
+/// The S3 case of [`snapshot_create`], when the test server is there.
+fn snapshot_create_on_s3(points: usize) -> Tally {
+    match crate::harness::s3::bucket() {
+        Some(b) => snapshot_create(
+            points,
+            &At {
+                repo: b.url,
+                env: b.env,
+            },
+        ),
+        None => Tally::new(),
+    }
+}
+
 /// `.snapshot prune --keep-last 1` of a repository of five snapshots (their packs partly
 /// shared, so prune deletes some and repacks others).
 fn snapshot_prune(points: usize) -> Tally {
+    let local = At::local();
     let s = Scratch::new();
     big_db(&s, "big.db");
     for i in 0..5 {
@@ -328,9 +359,9 @@ fn snapshot_prune(points: usize) -> Tally {
             "big.db",
             &format!("UPDATE t SET b = randomblob(1000) WHERE a % 5 = {i}"),
         );
-        snap_ok(s.path(), "big.db", ".snapshot create repo");
+        local.ok(s.path(), "big.db", ".snapshot create repo");
     }
-    let all = verified_ids(s.path());
+    let all = local.verified_ids(s.path());
     let newest = all.last().cloned().unwrap();
     let pristine = s.file("pristine");
     copy_dir(&s.file("repo"), &pristine);
@@ -341,7 +372,7 @@ fn snapshot_prune(points: usize) -> Tally {
         let _ = std::fs::remove_dir_all(s.file("repo"));
         copy_dir(&pristine, &s.file("repo"));
         let killed = kill_after(litesh_cmd(s.path(), &prune, None), at);
-        let ids = verified_ids(s.path());
+        let ids = local.verified_ids(s.path());
         assert!(
             ids.contains(&newest),
             "prune lost the kept snapshot: {ids:?}"
@@ -353,8 +384,8 @@ fn snapshot_prune(points: usize) -> Tally {
         };
         count(&mut tally, killed, st);
         // The next prune works and ends with the one kept snapshot.
-        snap_ok(s.path(), "big.db", ".snapshot prune repo --keep-last 1");
-        assert_eq!(verified_ids(s.path()), std::slice::from_ref(&newest));
+        local.ok(s.path(), "big.db", ".snapshot prune repo --keep-last 1");
+        assert_eq!(local.verified_ids(s.path()), std::slice::from_ref(&newest));
     }
     tally
 }
@@ -374,7 +405,7 @@ fn snapshot_restore(over_old: bool, points: usize) -> Tally {
     let s = Scratch::new();
     big_db(&s, "big.db");
     s.db("old.db", OLD);
-    snap_ok(s.path(), "big.db", ".snapshot create repo");
+    At::local().ok(s.path(), "big.db", ".snapshot create repo");
     let args = [":memory:", ".snapshot restore repo latest r.db"];
     replace_file(&s, &args, "r.db", over_old, points)
 }
@@ -400,7 +431,11 @@ fn all_operations(points: usize) {
         ),
         ("litesh new.db < dump.sql", Box::new(dump_restore)),
         (".import --csv", Box::new(import)),
-        (".snapshot create", Box::new(snapshot_create)),
+        (
+            ".snapshot create",
+            Box::new(|n| snapshot_create(n, &At::local())),
+        ),
+        (".snapshot create on S3", Box::new(snapshot_create_on_s3)),
         (".snapshot prune", Box::new(snapshot_prune)),
         (
             ".snapshot restore to a new file",
@@ -445,7 +480,8 @@ fn kill_9_during_snapshot_create_and_prune() {
     if !require_sqlite3() {
         return;
     }
-    report(".snapshot create", &snapshot_create(3));
+    report(".snapshot create", &snapshot_create(3, &At::local()));
+    report(".snapshot create on S3", &snapshot_create_on_s3(3));
     report(".snapshot prune", &snapshot_prune(3));
 }
 

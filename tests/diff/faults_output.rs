@@ -143,6 +143,68 @@ fn a_closed_pipe_ends_quietly_like_sqlite3() {
     }
 }
 
+/// `.output |cmd` and `.once |cmd` whose command stops reading early: what the command
+/// printed, then the results after the redirection ends, nothing on stderr, exit 0 —
+/// exactly sqlite3 with SIGPIPE ignored (which writes the rest into the closed pipe; without
+/// that it is killed). litesh never lets the rest of the redirection's output reach stdout.
+#[test]
+fn a_closed_output_pipe_drops_the_rest_of_its_output_like_sqlite3() {
+    if !require_sqlite3() {
+        return;
+    }
+    let s = Scratch::new();
+    s.db("big.db", BIG);
+    let cases: [(&[&str], &str); 5] = [
+        (
+            &["big.db"],
+            ".output |head -1\nSELECT hex(b) FROM t;\nSELECT 2;\n.output\nSELECT 3;\n",
+        ),
+        (
+            &["big.db"],
+            ".once |head -c 10\nSELECT hex(b) FROM t;\nSELECT 4;\n",
+        ),
+        (&["big.db"], ".output |head -2\n.dump\n.output\nSELECT 6;\n"),
+        (
+            &["big.db", ".once |true", "SELECT hex(b) FROM t", "SELECT 5"],
+            "",
+        ),
+        (
+            &[
+                "big.db",
+                ".output |head -c 100",
+                ".dump",
+                ".output stdout",
+                "SELECT 7",
+            ],
+            "",
+        ),
+    ];
+    for (args, stdin) in cases {
+        let mut out = Vec::new();
+        for program in [Path::new(SQLITE3), &litesh()] {
+            let mut c = Command::new("sh");
+            c.arg("-c")
+                .arg("trap '' PIPE; exec \"$0\" \"$@\"")
+                .arg(program)
+                .args(args)
+                .current_dir(s.path());
+            out.push(run_command(&mut c, stdin.as_bytes()));
+        }
+        assert_eq!(
+            text(&out[1].stdout),
+            text(&out[0].stdout),
+            "{args:?} {stdin:?}"
+        );
+        assert_eq!(
+            text(&out[1].stderr),
+            text(&out[0].stderr),
+            "{args:?} {stdin:?}"
+        );
+        assert_eq!(out[1].code, out[0].code, "{args:?} {stdin:?}");
+        assert_eq!(out[1].code, Some(0), "{args:?} {stdin:?}");
+    }
+}
+
 // ------------------------------------------------------------------------- /dev/full
 
 fn dev_full() -> Option<std::fs::File> {
