@@ -85,6 +85,9 @@ pub struct Output {
     pub once: bool,
     /// Name of the current redirection (for `.show`), empty for stdout.
     pub name: Vec<u8>,
+    /// Counts the redirections begun and ended, so that a failure of a new destination is
+    /// told apart from more failures of the same one.
+    pub generation: u64,
 }
 
 /// True when the error is a broken pipe on our output: the reader went away.
@@ -105,6 +108,7 @@ impl Output {
             target: Target::Stdout(BufWriter::with_capacity(64 * 1024, io::stdout())),
             once: false,
             name: Vec::new(),
+            generation: 0,
         }
     }
 
@@ -185,6 +189,7 @@ impl Output {
             _ => Undo::Nothing,
         };
         self.reset()?;
+        self.generation += 1;
         self.target = Target::File(FileOut {
             w: BufWriter::new(f),
             path: path.to_path_buf(),
@@ -197,6 +202,7 @@ impl Output {
     /// Redirects to stderr (`.output stderr`).
     pub fn to_stderr(&mut self) -> io::Result<()> {
         self.reset()?;
+        self.generation += 1;
         self.target = Target::Stderr(io::stderr());
         self.name = b"stderr".to_vec();
         Ok(())
@@ -214,6 +220,7 @@ impl Output {
             .take()
             .ok_or_else(|| io::Error::other("no pipe"))?;
         self.reset()?;
+        self.generation += 1;
         self.target = Target::Pipe {
             stdin: BufWriter::new(stdin),
             child,
@@ -230,6 +237,9 @@ impl Output {
             &mut self.target,
             Target::Stdout(BufWriter::with_capacity(64 * 1024, io::stdout())),
         );
+        if !matches!(old, Target::Stdout(_)) {
+            self.generation += 1;
+        }
         match old {
             Target::Stdout(mut w) => w.flush(),
             Target::Stderr(mut w) => w.flush(),

@@ -28,6 +28,7 @@
 mod colour;
 mod complete;
 mod editor;
+mod faults;
 mod history;
 mod interrupt;
 mod pager;
