@@ -6,7 +6,8 @@
 //! (its keys are the ones below); the tests then use that one. Otherwise they start their own.
 //! Without `s3s-fs` (on PATH or in ~/.cargo/bin) the S3 cases are skipped with a loud
 //! warning, and fail under CI (`CI=true`). The server is started through `sh`, which kills
-//! it when this process's end of its stdin pipe closes, so no server outlives the tests.
+//! it (and removes its root directory) when this process's end of its stdin pipe closes, so
+//! no server and no bucket outlives the tests.
 
 use std::io::Read;
 use std::net::{TcpListener, TcpStream};
@@ -24,7 +25,7 @@ struct Server {
     port: u16,
     root: PathBuf,
     // Held for the life of the process: dropping the pipe stops a server started here.
-    _guard: Option<(tempfile::TempDir, Mutex<(Child, ChildStdin)>)>,
+    _guard: Option<Mutex<(Child, ChildStdin)>>,
 }
 
 /// One test's bucket.
@@ -77,11 +78,14 @@ fn start() -> Option<Server> {
     };
     let root = tempfile::tempdir().expect("s3 root");
     let port = free_port();
-    let (child, stdin) = spawn(&bin, root.path(), port);
+    // The server lives in a static, which is never dropped: the `sh` that stops it when this
+    // process ends removes the root too (a TempDir would stay behind, with every bucket).
+    let root = root.keep();
+    let (child, stdin) = spawn(&bin, &root, port, true);
     Some(Server {
         port,
-        root: root.path().to_path_buf(),
-        _guard: Some((root, Mutex::new((child, stdin)))),
+        root,
+        _guard: Some(Mutex::new((child, stdin))),
     })
 }
 
@@ -94,15 +98,22 @@ fn free_port() -> u16 {
 
 /// Starts `s3s-fs` on `port` with `root` through `sh`, which stops it (and waits for it)
 /// when the returned stdin pipe closes; returns once the port accepts connections.
-fn spawn(bin: &Path, root: &Path, port: u16) -> (Child, ChildStdin) {
+/// With `remove_root`, it also removes `root` then.
+fn spawn(bin: &Path, root: &Path, port: u16, remove_root: bool) -> (Child, ChildStdin) {
+    let script = if remove_root {
+        r#""$0" "$@" </dev/null >>"$LITESH_S3_LOG" 2>&1 & p=$!; read _ignored; kill $p; wait $p; rm -rf "$LITESH_S3_ROOT_TO_REMOVE""#
+    } else {
+        r#""$0" "$@" </dev/null >>"$LITESH_S3_LOG" 2>&1 & p=$!; read _ignored; kill $p; wait $p"#
+    };
     let mut child = Command::new("sh")
         .arg("-c")
-        .arg(r#""$0" "$@" </dev/null >>"$LITESH_S3_LOG" 2>&1 & p=$!; read _ignored; kill $p; wait $p"#)
+        .arg(script)
         .arg(bin)
         .args(["--host", "127.0.0.1", "--port", &port.to_string()])
         .args(["--access-key", KEY, "--secret-key", SECRET])
         .arg(root)
         .env("LITESH_S3_LOG", root.join("server.log"))
+        .env("LITESH_S3_ROOT_TO_REMOVE", root)
         .stdin(Stdio::piped())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -145,7 +156,7 @@ impl OwnServer {
         };
         let root = tempfile::tempdir().expect("s3 root");
         let port = free_port();
-        let running = Some(spawn(&bin, root.path(), port));
+        let running = Some(spawn(&bin, root.path(), port, false));
         Some(OwnServer {
             bin,
             root,
@@ -176,7 +187,7 @@ impl OwnServer {
     /// Starts it again on the same port with the same objects.
     pub fn restart(&mut self) {
         self.stop();
-        self.running = Some(spawn(&self.bin, self.root.path(), self.port));
+        self.running = Some(spawn(&self.bin, self.root.path(), self.port, false));
     }
 }
 
