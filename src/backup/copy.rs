@@ -18,7 +18,8 @@
 //!   create). It gets SQLite's usual mode (0644 less the umask) just before the rename, as
 //!   sqlite3's `.backup` would have created it.
 //! - **An existing database** is written in place through its own journal, as sqlite3 does
-//!   (so a kill leaves the old content, rolled back on next open); a file that is not a
+//!   (so a kill leaves the old content, rolled back on next open, and a copy that fails, on
+//!   a full disk say, rolls it back at once); a file that is not a
 //!   database is refused with sqlite3's `file is not a database`. URIs (`file:…`) also go
 //!   this way.
 //! - **Progress** (pages done of total, rate) on stderr when stderr is a terminal.
@@ -112,8 +113,9 @@ fn is_new(dest: &Path) -> bool {
     }
 }
 
-/// The temporary name for `dest`: `.NAME.litesh-PID.tmp` in the same directory.
-fn temp_name(dest: &Path, pid: u32) -> PathBuf {
+/// The temporary name for `dest`: `.NAME.litesh-PID.tmp` in the same directory (also
+/// used by `.snapshot restore`).
+pub fn temp_name(dest: &Path, pid: u32) -> PathBuf {
     let name = dest
         .file_name()
         .map(|n| n.to_string_lossy())
@@ -121,8 +123,8 @@ fn temp_name(dest: &Path, pid: u32) -> PathBuf {
     dest.with_file_name(format!(".{name}.litesh-{pid}.tmp"))
 }
 
-/// Removes temporary files that killed earlier copies to `dest` left behind.
-fn remove_stale_temps(dest: &Path) {
+/// Removes temporary files that killed earlier copies (or restores) to `dest` left behind.
+pub fn remove_stale_temps(dest: &Path) {
     let name = dest
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -162,6 +164,17 @@ pub fn open_other(path: &Path, create: bool) -> rusqlite::Result<Connection> {
     crate::exec::raw::configure(&c);
     let _ = c.busy_timeout(std::time::Duration::ZERO);
     Ok(c)
+}
+
+/// After a failed copy into an existing database (a full disk in the middle of the commit),
+/// the journal SQLite left beside it is hot: the file holds some new pages. Reading the
+/// database once rolls the journal back now, so that the old content is whole again on disk
+/// rather than only for the next program that opens it. The rollback writes pages inside
+/// the file's former size and truncates it, so it needs no new space.
+fn roll_back(dest: &Path) {
+    if let Ok(c) = open_other(dest, false) {
+        let _ = c.query_row("SELECT count(*) FROM sqlite_schema", [], |_| Ok(()));
+    }
 }
 
 fn open_dest(path: &Path) -> Result<Connection, CopyError> {
@@ -315,7 +328,14 @@ pub fn copy(
         if opts.is_async {
             let _ = d.execute_batch("PRAGMA synchronous=OFF; PRAGMA journal_mode=OFF;");
         }
-        run_engine(src, schema, &mut d)?
+        match run_engine(src, schema, &mut d) {
+            Ok(pages) => pages,
+            Err(e) => {
+                drop(d);
+                roll_back(dest);
+                return Err(e);
+            }
+        }
     };
     let verdict = if opts.verify {
         if std::env::var("LITESH_FAULT").is_ok_and(|f| f == "corrupt-copy") {
