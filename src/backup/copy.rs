@@ -45,6 +45,9 @@ pub struct Options {
     pub is_async: bool,
     /// `--verify`: check the copy against the source afterwards.
     pub verify: bool,
+    /// `--append`: write the copy through the append VFS, at the end of FILE's own bytes
+    /// (sqlite3's option).
+    pub append: bool,
 }
 
 /// Why a copy failed; the text is sqlite3's wording where it has one.
@@ -164,17 +167,44 @@ pub fn open_other(path: &Path, create: bool) -> rusqlite::Result<Connection> {
     Ok(c)
 }
 
-fn open_dest(path: &Path) -> Result<Connection, CopyError> {
-    open_other(path, true).map_err(|_| CopyError::CannotOpen)
+fn open_dest(path: &Path, append: bool) -> Result<Connection, CopyError> {
+    if !append {
+        return open_other(path, true).map_err(|_| CopyError::CannotOpen);
+    }
+    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+        | OpenFlags::SQLITE_OPEN_CREATE
+        | OpenFlags::SQLITE_OPEN_URI
+        | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let c = open_with_vfs(path, flags, true).map_err(|_| CopyError::CannotOpen)?;
+    crate::exec::raw::configure(&c);
+    let _ = c.busy_timeout(std::time::Duration::ZERO);
+    Ok(c)
+}
+
+/// Opens `path` with `flags`, through the append VFS when `append`.
+fn open_with_vfs(path: &Path, flags: OpenFlags, append: bool) -> rusqlite::Result<Connection> {
+    if append {
+        crate::exec::raw::register_append_vfs();
+        Connection::open_with_flags_and_vfs(path, flags, crate::exec::raw::APPEND_VFS)
+    } else {
+        Connection::open_with_flags(path, flags)
+    }
 }
 
 /// Opens the temporary file [`super::files::create_private`] made: read-write, never
 /// created, never through a symbolic link.
-fn open_temp(path: &Path) -> Result<Connection, CopyError> {
+fn open_temp(path: &Path, append: bool) -> Result<Connection, CopyError> {
     let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
         | OpenFlags::SQLITE_OPEN_NOFOLLOW
         | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-    let c = Connection::open_with_flags(path, flags).map_err(|_| CopyError::CannotOpen)?;
+    // The append VFS writes into an empty file only with leave to create (SQLite's
+    // "create" here means the database, not the file, which exists already).
+    let flags = if append {
+        flags | OpenFlags::SQLITE_OPEN_CREATE
+    } else {
+        flags
+    };
+    let c = open_with_vfs(path, flags, append).map_err(|_| CopyError::CannotOpen)?;
     crate::exec::raw::configure(&c);
     let _ = c.busy_timeout(std::time::Duration::ZERO);
     Ok(c)
@@ -300,7 +330,7 @@ pub fn copy(
         // The pages are copied directly only inside the copy's own read transaction; in the
         // connection's own transaction the engine decides (and refuses a write transaction
         // with sqlite3's error).
-        direct_source = if txn.ours {
+        direct_source = if txn.ours && !opts.append {
             direct::probe(src, schema)
         } else {
             None
@@ -311,7 +341,7 @@ pub fn copy(
         }
         r?
     } else {
-        let mut d = open_dest(dest)?;
+        let mut d = open_dest(dest, opts.append)?;
         if opts.is_async {
             let _ = d.execute_batch("PRAGMA synchronous=OFF; PRAGMA journal_mode=OFF;");
         }
@@ -321,7 +351,7 @@ pub fn copy(
         if std::env::var("LITESH_FAULT").is_ok_and(|f| f == "corrupt-copy") {
             damage(dest)?;
         }
-        Some(verify_copy(src, schema, dest)?)
+        Some(verify_copy(src, schema, dest, opts.append)?)
     } else {
         None
     };
@@ -360,7 +390,7 @@ fn copy_new(
             total
         }
         None => {
-            let mut d = open_temp(tmp)?;
+            let mut d = open_temp(tmp, opts.append)?;
             // The file is unreachable under its own name until it is whole: no journal needed.
             let _ = d.execute_batch("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;");
             let pages = run_engine(src, schema, &mut d)?;
@@ -393,10 +423,15 @@ fn damage(dest: &Path) -> std::io::Result<()> {
 
 /// `--verify`: the copy's integrity and content hash against the source's, whose read
 /// transaction is still open (the copy's point in time). Returns the verdict line.
-fn verify_copy(src: &Connection, schema: &str, dest: &Path) -> Result<String, CopyError> {
+fn verify_copy(
+    src: &Connection,
+    schema: &str,
+    dest: &Path,
+    append: bool,
+) -> Result<String, CopyError> {
     let name = dest.display();
     let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_URI;
-    let copy = Connection::open_with_flags(dest, flags)
+    let copy = open_with_vfs(dest, flags, append)
         .map_err(|e| CopyError::Verify(format!("verify: FAILED: cannot open {name}: {e}")))?;
     if let Err(problems) = hash::integrity(&copy, "main") {
         // One line: the first problem itself, not the "*** in database main ***" header.
