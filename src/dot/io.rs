@@ -55,6 +55,7 @@ pub fn dump(shell: &mut Shell, args: &[Vec<u8>]) -> DotResult {
         }
     }
     shell.ensure_open()?;
+    opts.flush_each = shell.settings.trace.to_stdout() || crate::exec::hooks::log_to_stdout();
     let conn = shell.db.conn.as_ref().expect("opened above");
     let report = dump::dump(conn, &opts, &mut shell.out)?;
     if report.errors.is_empty() {

@@ -8,6 +8,7 @@ mod cli;
 mod columnar;
 mod commands;
 mod dump;
+mod dump_trace;
 mod engine;
 mod expert;
 mod files;
