@@ -21,6 +21,8 @@
 //!   (so a kill leaves the old content, rolled back on next open); a file that is not a
 //!   database is refused with sqlite3's `file is not a database`. URIs (`file:…`) also go
 //!   this way.
+//! - **`--append`** writes through the append VFS: into an existing file in place (its own
+//!   bytes stay before the database), a new or empty one as above but never directly.
 //! - **Progress** (pages done of total, rate) on stderr when stderr is a terminal.
 //! - **Verify** (`--verify`): the copy is opened read-only, checked with `PRAGMA
 //!   integrity_check`, and its content hash compared with the source's, taken in the same read

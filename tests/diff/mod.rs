@@ -19,6 +19,7 @@ mod input;
 mod misc;
 mod modes;
 mod readonly;
+mod recover;
 mod restore;
 mod safe_copy;
 mod safe_mode;
