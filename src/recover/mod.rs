@@ -451,12 +451,18 @@ impl<'a> Recovery<'a> {
             .filter(|r| r.is(b"table") && !r.is_virtual())
             .collect();
         order.sort_by_key(|r| r.tbl_name.as_deref() == Some(b"sqlite_sequence"));
+        // A root page that two schema entries name (or page 1, sqlite_schema's own) is
+        // nobody's for sure: no table takes its rows.
+        let mut claims: HashMap<i64, usize> = HashMap::new();
+        for r in schema.iter().filter(|r| r.rootpage > 0) {
+            *claims.entry(r.rootpage).or_default() += 1;
+        }
         let mut done = HashSet::new();
         for row in order {
             let Some(t) = tables.iter().find(|t| i64::from(t.root) == row.rootpage) else {
                 continue;
             };
-            if !done.insert(t.root) {
+            if t.root == 1 || claims.get(&row.rootpage) != Some(&1) || !done.insert(t.root) {
                 continue;
             }
             if t.name.eq_ignore_ascii_case(b"sqlite_sequence") {
@@ -746,17 +752,19 @@ impl Bounds {
 /// What [`Recovery::walk`] calls for each page that holds records.
 type Visit<'f, 'a> = dyn FnMut(&mut Recovery<'a>, &Page, &[u8], Bounds) -> io::Result<()> + 'f;
 
-/// Page 1 and the schema's root pages, each once.
+/// Page 1 and the schema's root pages that exactly one schema entry names (a root two
+/// entries name is nobody's for sure: its tree's pages are left to lost-and-found).
 fn roots(schema: &[SchemaRow]) -> Vec<u32> {
+    let mut claims: HashMap<u32, usize> = HashMap::new();
+    for r in schema {
+        if let Some(p) = u32::try_from(r.rootpage).ok().filter(|p| *p > 1) {
+            *claims.entry(p).or_default() += 1;
+        }
+    }
     let mut roots: Vec<u32> = std::iter::once(1)
-        .chain(
-            schema
-                .iter()
-                .filter_map(|r| u32::try_from(r.rootpage).ok().filter(|p| *p > 0)),
-        )
+        .chain(claims.into_iter().filter(|(_, n)| *n == 1).map(|(p, _)| p))
         .collect();
     roots.sort_unstable();
-    roots.dedup();
     roots
 }
 

@@ -484,3 +484,22 @@ fn the_opening_is_what_3_40_1_writes() {
         }
     }
 }
+
+#[test]
+fn two_schema_entries_naming_one_root_page() {
+    // seq's schema entry now names ipk's root page: neither table can be sure of its rows,
+    // which go to lost_and_found instead.
+    let schema = format!(
+        "{SCHEMA}PRAGMA writable_schema = ON; UPDATE sqlite_schema SET rootpage = (SELECT rootpage FROM sqlite_schema WHERE name = 'ipk') WHERE name = 'seq';"
+    );
+    let Some(r) = recover("same root", &schema, "", &nothing) else {
+        return;
+    };
+    assert_eq!(r.count("SELECT count(*) FROM ipk"), 0);
+    assert_eq!(r.count("SELECT count(*) FROM seq"), 0);
+    assert_eq!(
+        r.count("ATTACH 'orig.db' AS o; SELECT count(*) FROM lost_and_found l JOIN o.ipk ON ipk.id = l.id AND ipk.v IS l.c1"),
+        400
+    );
+    assert_eq!(r.missing("t", "rowid, a, b, c, d"), 0);
+}
