@@ -319,8 +319,11 @@ fn backup_append() {
             (&["prog", "SELECT * FROM p"], ""),
             (&["other.db", "SELECT * FROM p"], ""),
             (&["new.db", ".vfsname"], ""),
+            // From an appended database to a plain file: its pages, not the host's bytes.
+            (&["prog", ".backup plain.db"], ""),
+            (&["plain.db", "SELECT * FROM p", ".vfsname"], ""),
         ],
-        &["host", "prog", "new.db", "new2.db", "other.db"],
+        &["host", "prog", "new.db", "new2.db", "other.db", "plain.db"],
     );
 }
 
@@ -482,4 +485,35 @@ fn damaged_trailers() {
         ],
         &["badhdr", "oddsize"],
     );
+}
+
+#[test]
+fn snapshot_and_verify_of_an_appended_database() {
+    if !require_sqlite3() {
+        return;
+    }
+    let s = Scratch::new();
+    s.write("prog", &host_bytes(6000, 13));
+    assert_ok(
+        "create",
+        &run(sqlite3(), s.path(), &["-append", "prog"], FILL),
+    );
+    let o = run(&litesh(), s.path(), &["prog", ".snapshot create repo"], "");
+    assert_ok("snapshot", &o);
+    let o = run(
+        &litesh(),
+        s.path(),
+        &["prog", ".snapshot restore repo latest r.db"],
+        "",
+    );
+    assert_eq!(o.code, Some(0), "{}", show(&o.stderr));
+    let want = run(sqlite3(), s.path(), &["prog", ".dump"], "");
+    let got = run(sqlite3(), s.path(), &["r.db", ".dump"], "");
+    assert_eq!(
+        show(&got.stdout),
+        show(&want.stdout),
+        "the restored copy holds the appended database"
+    );
+    let o = run(&litesh(), s.path(), &["prog", ".verify r.db --against"], "");
+    assert_eq!(o.code, Some(0), "{}", show(&o.stderr));
 }
