@@ -216,6 +216,10 @@ impl Page {
         };
         let payload = usize::try_from(payload).ok()?;
         let u = geo.usable;
+        // No payload is longer than the database (nor than SQLite's longest value).
+        if payload > 1_000_000_000 || payload > (geo.page_count as usize).saturating_mul(u) {
+            return None;
+        }
         // How much of the payload is on this page (the file format's rule).
         let max_local = if self.kind == TABLE_LEAF {
             u.checked_sub(35)?
@@ -272,7 +276,8 @@ fn read_overflow(
         bytes.extend_from_slice(p.get(4..4 + want)?);
         next = u32_at(&p, 0)?;
     }
-    Some(())
+    // The chain ends where the payload does: a last page pointing on is not one.
+    (next == 0).then_some(())
 }
 
 /// Decodes a record; `None` unless its header and body add up to exactly its bytes.
