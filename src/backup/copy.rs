@@ -22,6 +22,8 @@
 //!   a full disk say, rolls it back at once); a file that is not a
 //!   database is refused with sqlite3's `file is not a database`. URIs (`file:…`) also go
 //!   this way.
+//! - **`--append`** writes through the append VFS: into an existing file in place (its own
+//!   bytes stay before the database), a new or empty one as above but never directly.
 //! - **Progress** (pages done of total, rate) on stderr when stderr is a terminal.
 //! - **Verify** (`--verify`): the copy is opened read-only, checked with `PRAGMA
 //!   integrity_check`, and its content hash compared with the source's, taken in the same read
@@ -46,6 +48,9 @@ pub struct Options {
     pub is_async: bool,
     /// `--verify`: check the copy against the source afterwards.
     pub verify: bool,
+    /// `--append`: write the copy through the append VFS, at the end of FILE's own bytes
+    /// (sqlite3's option).
+    pub append: bool,
 }
 
 /// Why a copy failed; the text is sqlite3's wording where it has one.
@@ -177,17 +182,44 @@ fn roll_back(dest: &Path) {
     }
 }
 
-fn open_dest(path: &Path) -> Result<Connection, CopyError> {
-    open_other(path, true).map_err(|_| CopyError::CannotOpen)
+fn open_dest(path: &Path, append: bool) -> Result<Connection, CopyError> {
+    if !append {
+        return open_other(path, true).map_err(|_| CopyError::CannotOpen);
+    }
+    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+        | OpenFlags::SQLITE_OPEN_CREATE
+        | OpenFlags::SQLITE_OPEN_URI
+        | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let c = open_with_vfs(path, flags, true).map_err(|_| CopyError::CannotOpen)?;
+    crate::exec::raw::configure(&c);
+    let _ = c.busy_timeout(std::time::Duration::ZERO);
+    Ok(c)
+}
+
+/// Opens `path` with `flags`, through the append VFS when `append`.
+fn open_with_vfs(path: &Path, flags: OpenFlags, append: bool) -> rusqlite::Result<Connection> {
+    if append {
+        crate::exec::raw::register_append_vfs();
+        Connection::open_with_flags_and_vfs(path, flags, crate::exec::raw::APPEND_VFS)
+    } else {
+        Connection::open_with_flags(path, flags)
+    }
 }
 
 /// Opens the temporary file [`super::files::create_private`] made: read-write, never
 /// created, never through a symbolic link.
-fn open_temp(path: &Path) -> Result<Connection, CopyError> {
+fn open_temp(path: &Path, append: bool) -> Result<Connection, CopyError> {
     let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
         | OpenFlags::SQLITE_OPEN_NOFOLLOW
         | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-    let c = Connection::open_with_flags(path, flags).map_err(|_| CopyError::CannotOpen)?;
+    // The append VFS writes into an empty file only with leave to create (SQLite's
+    // "create" here means the database, not the file, which exists already).
+    let flags = if append {
+        flags | OpenFlags::SQLITE_OPEN_CREATE
+    } else {
+        flags
+    };
+    let c = open_with_vfs(path, flags, append).map_err(|_| CopyError::CannotOpen)?;
     crate::exec::raw::configure(&c);
     let _ = c.busy_timeout(std::time::Duration::ZERO);
     Ok(c)
@@ -313,7 +345,7 @@ pub fn copy(
         // The pages are copied directly only inside the copy's own read transaction; in the
         // connection's own transaction the engine decides (and refuses a write transaction
         // with sqlite3's error).
-        direct_source = if txn.ours {
+        direct_source = if txn.ours && !opts.append {
             direct::probe(src, schema)
         } else {
             None
@@ -324,7 +356,7 @@ pub fn copy(
         }
         r?
     } else {
-        let mut d = open_dest(dest)?;
+        let mut d = open_dest(dest, opts.append)?;
         if opts.is_async {
             let _ = d.execute_batch("PRAGMA synchronous=OFF; PRAGMA journal_mode=OFF;");
         }
@@ -341,7 +373,7 @@ pub fn copy(
         if std::env::var("LITESH_FAULT").is_ok_and(|f| f == "corrupt-copy") {
             damage(dest)?;
         }
-        Some(verify_copy(src, schema, dest)?)
+        Some(verify_copy(src, schema, dest, opts.append)?)
     } else {
         None
     };
@@ -380,7 +412,7 @@ fn copy_new(
             total
         }
         None => {
-            let mut d = open_temp(tmp)?;
+            let mut d = open_temp(tmp, opts.append)?;
             // The file is unreachable under its own name until it is whole: no journal needed.
             let _ = d.execute_batch("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;");
             let pages = run_engine(src, schema, &mut d)?;
@@ -413,10 +445,15 @@ fn damage(dest: &Path) -> std::io::Result<()> {
 
 /// `--verify`: the copy's integrity and content hash against the source's, whose read
 /// transaction is still open (the copy's point in time). Returns the verdict line.
-fn verify_copy(src: &Connection, schema: &str, dest: &Path) -> Result<String, CopyError> {
+fn verify_copy(
+    src: &Connection,
+    schema: &str,
+    dest: &Path,
+    append: bool,
+) -> Result<String, CopyError> {
     let name = dest.display();
     let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_URI;
-    let copy = Connection::open_with_flags(dest, flags)
+    let copy = open_with_vfs(dest, flags, append)
         .map_err(|e| CopyError::Verify(format!("verify: FAILED: cannot open {name}: {e}")))?;
     if let Err(problems) = hash::integrity(&copy, "main") {
         // One line: the first problem itself, not the "*** in database main ***" header.

@@ -19,7 +19,8 @@ pub enum OpenMode {
     ReadOnly,
     /// `-deserialize`: the file is read into memory.
     Deserialize,
-    /// `-append`: the append VFS (not available in litesh).
+    /// `-append`: through the append VFS (`apndvfs`), which keeps the database at the end
+    /// of another file.
     Append,
     /// `-zip`: a ZIP archive (not available in litesh).
     Zip,
@@ -74,15 +75,15 @@ impl Database {
     /// `Error: unable to open database "NAME": MSG`.
     pub fn open(&mut self) -> Result<(), Vec<u8>> {
         let name: OsString = self.filename.clone().unwrap_or_default();
+        // sqlite3's open_db(): a file opened without a mode option is looked at first, and
+        // one that ends with the append VFS's trailer is opened through that VFS.
+        if self.mode == OpenMode::Normal && ends_with_append_mark(&name) {
+            self.mode = OpenMode::Append;
+        }
         let result = match self.mode {
-            OpenMode::Append | OpenMode::Zip => Err(format!(
-                "Error: unable to open database \"{}\": {} is not supported by litesh",
+            OpenMode::Zip => Err(format!(
+                "Error: unable to open database \"{}\": ZIP archive mode is not supported by litesh",
                 name.to_string_lossy(),
-                if self.mode == OpenMode::Append {
-                    "the append VFS"
-                } else {
-                    "ZIP archive mode"
-                }
             )
             .into_bytes()),
             OpenMode::Deserialize => self.open_deserialized(&name),
@@ -110,6 +111,11 @@ impl Database {
         };
         if self.nofollow {
             flags |= OpenFlags::SQLITE_OPEN_NOFOLLOW;
+        }
+        if self.mode == OpenMode::Append {
+            raw::register_append_vfs();
+            return Connection::open_with_flags_and_vfs(name, flags, raw::APPEND_VFS)
+                .map_err(|e| open_error(name, &e));
         }
         // `-vfs NAME` made that VFS the process default at start-up, as sqlite3 does.
         Connection::open_with_flags(name, flags).map_err(|e| open_error(name, &e))
@@ -146,6 +152,24 @@ impl Database {
             raw::withdraw_interrupt(&conn);
         }
     }
+}
+
+/// sqlite3 3.40.1's `deduceDatabaseType()` for the append VFS: a file that does not start
+/// with the SQLite header but whose last 25 bytes start with `Start-Of-SQLite3-`. (A name
+/// that is not a readable file, a URI or `:memory:` is not one.)
+pub fn ends_with_append_mark(name: &OsStr) -> bool {
+    use std::io::{Seek, SeekFrom};
+    let Ok(mut f) = std::fs::File::open(name) else {
+        return false;
+    };
+    let mut head = [0u8; 16];
+    if f.read_exact(&mut head).is_ok() && &head == b"SQLite format 3\0" {
+        return false;
+    }
+    let mut tail = [0u8; 25];
+    f.seek(SeekFrom::End(-25)).is_ok()
+        && f.read_exact(&mut tail).is_ok()
+        && tail.starts_with(b"Start-Of-SQLite3-")
 }
 
 fn err_code(e: &rusqlite::Error) -> i32 {

@@ -1,5 +1,6 @@
 //! Differential cases against /usr/bin/sqlite3, grouped by concern.
 
+mod appendvfs;
 mod backup;
 mod backup_bytes;
 mod basic;
@@ -7,6 +8,7 @@ mod cli;
 mod columnar;
 mod commands;
 mod dump;
+mod dump_trace;
 mod engine;
 mod expert;
 mod faults_contention;
@@ -21,6 +23,7 @@ mod input;
 mod misc;
 mod modes;
 mod readonly;
+mod recover;
 mod restore;
 mod safe_copy;
 mod safe_mode;
