@@ -17,6 +17,7 @@
 
 use std::fs::File;
 use std::io::{self, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 
 use rusqlite::trace::TraceEvent;
@@ -289,7 +290,7 @@ struct ProgressState {
 /// The `.progress` counters (sqlite3's `nProgress`, `mxProgress`, `flgProgress`), shared with
 /// the progress handler.
 #[derive(Debug, Clone, Default)]
-pub struct Progress(Arc<Mutex<ProgressState>>);
+pub struct Progress(Arc<Mutex<ProgressState>>, Arc<AtomicBool>);
 
 impl Progress {
     /// `.progress … --limit N --quiet --reset --once`: new options, count back to 0.
@@ -332,10 +333,16 @@ impl Progress {
     /// it reaches the shell's output with the progress lines, in order with the rows.
     pub fn push_output(&self, bytes: &[u8]) {
         lock(&self.0).pending.extend_from_slice(bytes);
+        self.1.store(true, Ordering::SeqCst);
     }
 
-    /// Output the handler produced since the last call.
+    /// Output the handler produced since the last call. (The second field says whether
+    /// there is any, so that the executor's call after every step takes no lock when there
+    /// is nothing.)
     pub fn take_pending(&self) -> Vec<u8> {
+        if !self.1.swap(false, Ordering::SeqCst) {
+            return Vec::new();
+        }
         std::mem::take(&mut lock(&self.0).pending)
     }
 
@@ -343,6 +350,7 @@ impl Progress {
     /// interrupts the statement.
     pub fn handler(&self) -> impl FnMut() -> bool + Send + 'static {
         let shared = self.0.clone();
+        let has_pending = self.1.clone();
         move || {
             let mut st = lock(&shared);
             if st.suspended {
@@ -352,6 +360,7 @@ impl Progress {
             if st.limit > 0 && st.count >= st.limit {
                 let line = format!("Progress limit reached ({})\n", st.count);
                 st.pending.extend_from_slice(line.as_bytes());
+                has_pending.store(true, Ordering::SeqCst);
                 if st.reset {
                     st.count = 0;
                 }
@@ -363,6 +372,7 @@ impl Progress {
             if !st.quiet {
                 let line = format!("Progress {}\n", st.count);
                 st.pending.extend_from_slice(line.as_bytes());
+                has_pending.store(true, Ordering::SeqCst);
             }
             false
         }

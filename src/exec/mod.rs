@@ -356,6 +356,9 @@ fn finish_stmt(stmt: raw::Stmt<'_>, io_err: Option<io::Error>) -> Result<(), Exe
     Ok(())
 }
 
+/// Rows of at most this many columns are gathered on the stack.
+const ROW_ON_STACK: usize = 32;
+
 /// Steps a statement to the end, rendering its rows in the mode sqlite3 would pick
 /// (`cMode`: `forced`, else the EXPLAIN layouts under `.explain auto`, else the shell's
 /// mode). Returns the write error that stopped it, if any; step errors stay in the
@@ -407,8 +410,20 @@ fn render_stmt(
                 .map(|i| stmt.column_name(i))
                 .collect();
         }
-        let vals: Vec<Value<'_>> = (0..names.len()).map(|i| stmt.value(i)).collect();
-        if let Err(e) = renderer.row(out, &names, &vals, index) {
+        // The row's values: on the stack for the usual column counts, no allocation per row.
+        let n = names.len();
+        let mut on_stack = [Value::Null; ROW_ON_STACK];
+        let heap: Vec<Value<'_>>;
+        let vals: &[Value<'_>] = if n <= ROW_ON_STACK {
+            for (i, v) in on_stack[..n].iter_mut().enumerate() {
+                *v = stmt.value(i);
+            }
+            &on_stack[..n]
+        } else {
+            heap = (0..n).map(|i| stmt.value(i)).collect();
+            &heap
+        };
+        if let Err(e) = renderer.row(out, &names, vals, index) {
             return Some(e);
         }
         index += 1;

@@ -71,47 +71,42 @@ impl Digits {
             len: 0,
             exp: 0,
         };
-        // Mantissa digits seen (leading zeros too), where the point is among them, and the
-        // index of the first significant one.
-        let mut count = 0i32;
-        let mut point = None;
-        let mut first = 0i32;
-        let mut i = 0;
-        while i < s.len() {
-            match s[i] {
-                c @ b'0'..=b'9' => {
-                    if d.len == 0 {
-                        first = count;
-                    }
-                    if (d.len > 0 || c != b'0') && d.len < d.buf.len() {
-                        d.buf[d.len] = c;
-                        d.len += 1;
-                    }
-                    count += 1;
-                }
-                b'.' => point = Some(count),
-                b'e' | b'E' => break,
-                _ => {}
+        let (mantissa, e10) = match memchr::memchr(b'e', s) {
+            Some(i) => {
+                let (negative, digits) = match &s[i + 1..] {
+                    [b'-', rest @ ..] => (true, rest),
+                    [b'+', rest @ ..] => (false, rest),
+                    rest => (false, rest),
+                };
+                let e = digits
+                    .iter()
+                    .fold(0i32, |e, &c| e * 10 + i32::from(c.wrapping_sub(b'0')));
+                (&s[..i], if negative { -e } else { e })
             }
-            i += 1;
-        }
-        let mut e10 = 0i32;
-        let mut negative = false;
-        for &c in s.get(i + 1..).unwrap_or_default() {
-            match c {
-                b'-' => negative = true,
-                b'0'..=b'9' => e10 = e10 * 10 + i32::from(c - b'0'),
-                _ => {}
-            }
-        }
-        if negative {
-            e10 = -e10;
+            None => (s, 0),
+        };
+        let (int, frac) = match memchr::memchr(b'.', mantissa) {
+            Some(p) => (&mantissa[..p], &mantissa[p + 1..]),
+            None => (mantissa, &[][..]),
+        };
+        let int_zeros = int.iter().take_while(|&&c| c == b'0').count();
+        let int = &int[int_zeros..];
+        let (digits_from_frac, exp) = if int.is_empty() {
+            let zeros = frac.iter().take_while(|&&c| c == b'0').count();
+            (&frac[zeros..], -(zeros as i32) - 1)
+        } else {
+            (frac, int.len() as i32 - 1)
+        };
+        for part in [int, digits_from_frac] {
+            let take = part.len().min(d.buf.len() - d.len);
+            d.buf[d.len..d.len + take].copy_from_slice(&part[..take]);
+            d.len += take;
         }
         if d.len == 0 {
             d.len = 1;
             return d;
         }
-        d.exp = point.unwrap_or(count) - 1 - first + e10;
+        d.exp = exp + e10;
         while d.len > 1 && d.buf[d.len - 1] == b'0' {
             d.len -= 1;
         }

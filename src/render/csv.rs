@@ -45,7 +45,11 @@ const NEEDS_QUOTE: [bool; 256] = {
 
 fn contains(hay: &[u8], needle: &[u8]) -> bool {
     // C's strstr: an empty needle is found everywhere.
-    needle.is_empty() || memchr::memmem::find(hay, needle).is_some()
+    match needle {
+        [] => true,
+        [c] => memchr::memchr(*c, hay).is_some(),
+        _ => memchr::memmem::find(hay, needle).is_some(),
+    }
 }
 
 /// Appends one CSV field (`output_csv` without the separator).

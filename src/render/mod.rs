@@ -272,7 +272,7 @@ pub fn push_sql_literal(buf: &mut Vec<u8>, v: &Value<'_>, raw_newlines: bool) {
         Value::Null => buf.extend_from_slice(b"NULL"),
         Value::Integer(i) => push_int(buf, i),
         Value::Real(r) => format::push_real_dump(buf, r),
-        Value::Text(t) if t.contains(&0) => sqlfmt::text_with_nul(buf, t),
+        Value::Text(t) if memchr::memchr(0, t).is_some() => sqlfmt::text_with_nul(buf, t),
         Value::Text(t) if raw_newlines => sqlfmt::quoted_string(buf, t),
         Value::Text(t) => sqlfmt::quoted_escaped_string(buf, t),
         Value::Blob(b) => sqlfmt::hex_blob(buf, b),

@@ -172,12 +172,12 @@ fn a_link_planted_at_the_restores_temporary_name_fails_it_clearly() {
     assert_eq!(made.code, Some(0), "{}", show(&made.stderr));
     let mut tmp = String::new();
     let (_, err, code) = with_pid(s.path(), ".snapshot restore repo latest r.db\n", |pid| {
-        tmp = format!(".r.db.litesh-restore-{pid}");
+        tmp = format!(".r.db.litesh-{pid}.tmp");
         symlink(s.file("victim"), s.file(&tmp)).unwrap();
     });
     assert_eq!(code, Some(1));
     assert!(
-        err.contains(&format!("cannot create ./{tmp}: File exists")),
+        err.contains(&format!("cannot create {tmp}: File exists")),
         "{err}"
     );
     assert_eq!(fs::read(s.file("victim")).unwrap(), PRECIOUS);
