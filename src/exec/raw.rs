@@ -886,11 +886,17 @@ unsafe impl<'vtab, T: TableFunction> rusqlite::vtab::VTab<'vtab> for TableShim<T
     }
 
     fn open(&'vtab mut self) -> rusqlite::Result<Self::Cursor> {
-        Ok(CursorShim {
+        Ok(CursorShim::new(self.table.open()))
+    }
+}
+
+impl<C> CursorShim<'_, C> {
+    fn new(cursor: C) -> Self {
+        CursorShim {
             base: ffi::sqlite3_vtab_cursor::default(),
-            cursor: self.table.open(),
+            cursor,
             _table: PhantomData,
-        })
+        }
     }
 }
 
@@ -1894,4 +1900,160 @@ pub fn constraint_op_code(op: rusqlite::vtab::IndexConstraintOp) -> u8 {
         Op::SQLITE_INDEX_CONSTRAINT_OFFSET => 74,
         Op::SQLITE_INDEX_CONSTRAINT_FUNCTION(v) => v,
     }
+}
+
+// ------------------------------------------------------------------------------------------
+// A writable virtual table with transactions (the `zipfile` table of src/functions/zipfile.rs).
+
+/// What `sqlite3_vtab_on_conflict` says about the statement that is writing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OnConflict {
+    /// `OR IGNORE`
+    Ignore,
+    /// `OR REPLACE` (also `REPLACE INTO`)
+    Replace,
+    /// `ABORT`, `FAIL` or `ROLLBACK`
+    Other,
+}
+
+/// An eponymous virtual table that can also be created with `CREATE VIRTUAL TABLE`, can be
+/// written, and takes part in transactions, in safe Rust. [`register_writable_table`] turns
+/// it into a module.
+pub trait WritableTable: Sized + 'static {
+    /// The cursor type that walks the rows.
+    type Cursor: TableCursor;
+    /// The `CREATE TABLE x(...)` statement declaring the columns.
+    const SCHEMA: &'static CStr;
+    /// `sqlite3_vtab_config` option set on connect.
+    const CONFIG: rusqlite::vtab::VTabConfig;
+    /// xCreate and xConnect: `table_name` is the table's name (the module's for the
+    /// eponymous table), `args` the module arguments as written.
+    fn connect(db: DbHandle, table_name: &[u8], args: &[&[u8]]) -> rusqlite::Result<Self>;
+    /// xBestIndex: `Ok(false)` means the plan is unusable (`SQLITE_CONSTRAINT`).
+    fn best_index(&self, info: &mut rusqlite::vtab::IndexInfo) -> rusqlite::Result<bool>;
+    /// xOpen.
+    fn open(&mut self) -> Self::Cursor;
+    /// xUpdate with its whole argument array (one value for a DELETE; otherwise the old
+    /// key, the new key and one value per column), and the statement's conflict mode.
+    fn update(
+        &mut self,
+        args: &[rusqlite::types::ValueRef<'_>],
+        conflict: OnConflict,
+    ) -> rusqlite::Result<()>;
+    /// xBegin.
+    fn begin(&mut self) -> rusqlite::Result<()>;
+    /// xCommit.
+    fn commit(&mut self) -> rusqlite::Result<()>;
+    /// xRollback.
+    fn rollback(&mut self) -> rusqlite::Result<()>;
+}
+
+/// The C layout rusqlite needs for a writable table: the base struct first.
+#[repr(C)]
+struct WritableShim<T> {
+    base: ffi::sqlite3_vtab,
+    db: *mut ffi::sqlite3,
+    table: T,
+}
+
+impl<T: WritableTable> WritableShim<T> {
+    fn conflict(&self) -> OnConflict {
+        // SAFETY: the handle of the connection that owns this table, used during one of its
+        // xUpdate calls, as the API requires.
+        match unsafe { ffi::sqlite3_vtab_on_conflict(self.db) } {
+            ffi::SQLITE_IGNORE => OnConflict::Ignore,
+            ffi::SQLITE_REPLACE => OnConflict::Replace,
+            _ => OnConflict::Other,
+        }
+    }
+
+    fn update_with(&mut self, args: Vec<rusqlite::types::ValueRef<'_>>) -> rusqlite::Result<()> {
+        let conflict = self.conflict();
+        self.table.update(&args, conflict)
+    }
+}
+
+// SAFETY: WritableShim is #[repr(C)] with `sqlite3_vtab` as its first field.
+unsafe impl<'vtab, T: WritableTable> rusqlite::vtab::VTab<'vtab> for WritableShim<T> {
+    type Aux = ();
+    type Cursor = CursorShim<'vtab, T::Cursor>;
+
+    fn connect(
+        db: &mut rusqlite::vtab::VTabConnection,
+        _aux: Option<&()>,
+        _module_name: &[u8],
+        _database_name: &[u8],
+        table_name: &[u8],
+        args: &[&[u8]],
+    ) -> rusqlite::Result<(std::borrow::Cow<'static, CStr>, Self)> {
+        // SAFETY: the raw handle is only kept inside the table, which the connection owns.
+        let raw = unsafe { db.handle() };
+        let table = T::connect(DbHandle(raw), table_name, args)?;
+        db.config(T::CONFIG)?;
+        let shim = WritableShim {
+            base: ffi::sqlite3_vtab::default(),
+            db: raw,
+            table,
+        };
+        Ok((std::borrow::Cow::Borrowed(T::SCHEMA), shim))
+    }
+
+    fn best_index(&self, info: &mut rusqlite::vtab::IndexInfo) -> rusqlite::Result<bool> {
+        self.table.best_index(info)
+    }
+
+    fn open(&'vtab mut self) -> rusqlite::Result<Self::Cursor> {
+        Ok(CursorShim::new(self.table.open()))
+    }
+}
+
+impl<T: WritableTable> rusqlite::vtab::CreateVTab<'_> for WritableShim<T> {
+    const KIND: rusqlite::vtab::VTabKind = rusqlite::vtab::VTabKind::Eponymous;
+}
+
+impl<T: WritableTable> rusqlite::vtab::UpdateVTab<'_> for WritableShim<T> {
+    fn delete(&mut self, arg: rusqlite::types::ValueRef<'_>) -> rusqlite::Result<()> {
+        self.update_with(vec![arg])
+    }
+
+    fn insert(&mut self, args: &rusqlite::vtab::Inserts<'_>) -> rusqlite::Result<i64> {
+        let values = args.iter().collect();
+        self.update_with(values).map(|()| 0)
+    }
+
+    fn update(&mut self, args: &rusqlite::vtab::Updates<'_>) -> rusqlite::Result<()> {
+        let values = args.iter().collect();
+        self.update_with(values)
+    }
+}
+
+impl<T: WritableTable> rusqlite::vtab::TransactionVTab<'_> for WritableShim<T> {
+    fn begin(&mut self) -> rusqlite::Result<()> {
+        self.table.begin()
+    }
+
+    fn commit(&mut self) -> rusqlite::Result<()> {
+        self.table.commit()
+    }
+
+    fn rollback(&mut self) -> rusqlite::Result<()> {
+        self.table.rollback()
+    }
+}
+
+/// The module of a [`WritableTable`], a constant so that it can be borrowed for `'static`.
+struct WritableModuleOf<T>(PhantomData<T>);
+
+impl<T: WritableTable> WritableModuleOf<T> {
+    const MODULE: rusqlite::vtab::Module<'static, WritableShim<T>> =
+        rusqlite::vtab::Module::update_module_with_tx().without_sync();
+}
+
+/// Registers `T` as the module `name` of `conn`: eponymous (usable as a table-valued
+/// function) and for `CREATE VIRTUAL TABLE … USING name(…)`.
+pub fn register_writable_table<T: WritableTable>(
+    conn: &Connection,
+    name: &'static CStr,
+) -> rusqlite::Result<()> {
+    conn.create_module(name, &WritableModuleOf::<T>::MODULE, None)
 }

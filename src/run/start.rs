@@ -130,6 +130,7 @@ fn run(argv: Vec<OsString>) -> i32 {
             Opt::Safe => {
                 shell.safe.set(true);
                 shell.safe_persist = true;
+                shell.db.archives = false;
                 shell.install_safe_authorizer();
             }
             Opt::Batch => shell.interactive = false,

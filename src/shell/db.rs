@@ -44,6 +44,9 @@ pub struct Database {
     pub mmap: Option<i64>,
     /// The shell's safe mode, for the SQL functions that ask it (`fsdir`).
     safe: super::SafeMode,
+    /// Register the ZIP and SQL archive functions (`zipfile`, `sqlar_*`) on the connections
+    /// opened; off under `-safe`, as in sqlite3 3.40.1.
+    pub archives: bool,
 }
 
 impl Database {
@@ -59,6 +62,7 @@ impl Database {
             max_size: 0,
             mmap: None,
             safe,
+            archives: true,
         }
     }
 
@@ -90,7 +94,7 @@ impl Database {
         };
         let conn = result?;
         raw::configure(&conn);
-        crate::functions::register(&conn, &self.safe);
+        crate::functions::register(&conn, &self.safe, self.archives);
         raw::enable_load_extension(&conn);
         // sqlite3 waits for no lock unless `.timeout` says so.
         let _ = conn.busy_timeout(Duration::ZERO);
