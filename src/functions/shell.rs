@@ -8,9 +8,9 @@
 //!   a plain identifier or `temp`), and for views and virtual tables appends a comment
 //!   with the columns; anything else comes back unchanged.
 //! * `shell_module_schema(NAME)`: `/* NAME(col,…) */` for a table or table-valued function.
-//! * `shell_putsnl(X)` writes X and a newline and returns X. litesh writes to its standard
-//!   output directly, not through the shell's `.output` redirection, and not in step with
-//!   the buffered query output (sqlite3 writes to the current output).
+//! * `shell_putsnl(X)` writes X and a newline and returns X. On the shell's connections
+//!   ([`register_putsnl`]) the line goes to the shell's current output, in order with the
+//!   rows, as sqlite3 writes it to `p->out`; elsewhere to standard output.
 //! * `shell_escape_crnl(X)`: for a quoted SQL string literal X holding newlines or carriage
 //!   returns, `replace(replace(X', '\n', char(10)), '\r', char(13))` with an escape
 //!   sequence not already in X.
@@ -172,6 +172,22 @@ fn module_schema(ctx: &Context<'_>) -> rusqlite::Result<Option<String>> {
         z.extend_from_slice(b" */");
         text_result(z)
     }))
+}
+
+/// Makes `shell_putsnl(X)` on `conn` hand its line to `sink`'s pending output, which the
+/// statement executor (and `.archive`) move to the shell's current output after each call
+/// into SQLite.
+pub fn register_putsnl(conn: &Connection, sink: crate::exec::hooks::Progress) {
+    let _ =
+        conn.create_scalar_function("shell_putsnl", 1, FunctionFlags::SQLITE_UTF8, move |ctx| {
+            let arg = ctx.get_raw(0);
+            // C's printf shows a NULL string as `(null)`.
+            let mut line =
+                value::c_text(&arg).map_or_else(|| b"(null)".to_vec(), |t| t.into_owned());
+            line.push(b'\n');
+            sink.push_output(&line);
+            Ok(same_value(&arg))
+        });
 }
 
 fn putsnl(ctx: &Context<'_>) -> rusqlite::Result<Value> {

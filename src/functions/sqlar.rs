@@ -18,7 +18,7 @@
 use std::io::Write;
 
 use flate2::write::ZlibEncoder;
-use flate2::{Compression, Decompress, FlushDecompress, Status};
+use flate2::{Compress, Compression, Decompress, FlushCompress, FlushDecompress, Status};
 use rusqlite::functions::{Context, FunctionFlags};
 use rusqlite::types::{Value, ValueRef};
 use rusqlite::Connection;
@@ -34,6 +34,31 @@ pub fn compress(data: &[u8]) -> Vec<u8> {
     // Writing into a Vec cannot fail.
     let _ = enc.write_all(data);
     enc.finish().unwrap_or_default()
+}
+
+/// What [`compress`] gives, when that is shorter than `data`; `None` as soon as it is clear
+/// that it is not (so incompressible data never has a second full-size buffer beside it).
+/// zlib's output does not depend on how the output buffer is cut, so the bytes are those of
+/// one `compress()` call.
+pub fn compress_if_smaller(data: &[u8]) -> Option<Vec<u8>> {
+    let limit = data.len().checked_sub(1)?;
+    let mut z = Compress::new(Compression::default(), true);
+    let mut out = Vec::with_capacity(limit.min(data.len() / 2 + 64));
+    loop {
+        if out.len() == out.capacity() {
+            if out.len() >= limit {
+                return None;
+            }
+            let more = out.capacity().max(64).min(limit - out.len());
+            out.reserve_exact(more);
+        }
+        let at = z.total_in() as usize;
+        match z.compress_vec(&data[at..], &mut out, FlushCompress::Finish) {
+            Ok(Status::StreamEnd) => return (out.len() < data.len()).then_some(out),
+            Ok(_) => {}
+            Err(_) => return None,
+        }
+    }
 }
 
 /// zlib's `uncompress()` into a buffer of `limit` bytes: the output, or `None` when the data
@@ -75,14 +100,7 @@ pub fn uncompress(data: &[u8], limit: usize) -> Option<Vec<u8>> {
 
 fn sqlar_compress(ctx: &Context<'_>) -> Value {
     match ctx.get_raw(0) {
-        ValueRef::Blob(b) => {
-            let packed = compress(b);
-            if packed.len() < b.len() {
-                Value::Blob(packed)
-            } else {
-                Value::Blob(b.to_vec())
-            }
-        }
+        ValueRef::Blob(b) => Value::Blob(compress_if_smaller(b).unwrap_or_else(|| b.to_vec())),
         other => same_value(&other),
     }
 }
@@ -122,6 +140,24 @@ mod tests {
             .map(|b| format!("{b:02X}"))
             .collect();
         assert_eq!(hex, "789C6360A03D000000640001");
+    }
+
+    #[test]
+    fn compress_if_smaller_gives_compress_bytes_or_nothing() {
+        for data in [
+            vec![0u8; 100],
+            b"abcabcabcabcabcabcabcabc".repeat(50),
+            vec![7u8; 70_000],
+        ] {
+            assert_eq!(compress_if_smaller(&data), Some(compress(&data)));
+        }
+        let noise: Vec<u8> = (0u32..5000)
+            .map(|i| (i.wrapping_mul(2654435761) >> 13) as u8)
+            .collect();
+        assert!(compress(&noise).len() >= noise.len());
+        assert_eq!(compress_if_smaller(&noise), None);
+        assert_eq!(compress_if_smaller(b""), None);
+        assert_eq!(compress_if_smaller(b"a"), None);
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! Differential cases against /usr/bin/sqlite3, grouped by concern.
 
+mod archive;
 mod backup;
 mod backup_bytes;
 mod basic;
