@@ -151,8 +151,12 @@ mod tests {
         ] {
             assert_eq!(compress_if_smaller(&data), Some(compress(&data)));
         }
-        let noise: Vec<u8> = (0u32..5000)
-            .map(|i| (i.wrapping_mul(2654435761) >> 13) as u8)
+        let mut x = 7u32;
+        let noise: Vec<u8> = (0..5000)
+            .map(|_| {
+                x = x.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+                (x >> 24) as u8
+            })
             .collect();
         assert!(compress(&noise).len() >= noise.len());
         assert_eq!(compress_if_smaller(&noise), None);
