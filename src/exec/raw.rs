@@ -2057,3 +2057,121 @@ pub fn register_writable_table<T: WritableTable>(
 ) -> rusqlite::Result<()> {
     conn.create_module(name, &WritableModuleOf::<T>::MODULE, None)
 }
+
+// ------------------------------------------------------------------------------------------
+// Scalar functions that hand a value back as it came (rusqlite's functions can only return
+// text that is valid UTF-8, and copy an argument to return it).
+
+/// What a function registered with [`create_function`] returns.
+pub enum FnOut {
+    /// Argument `i` unchanged, type and bytes (`sqlite3_result_value`): text that is not
+    /// UTF-8 stays as it is.
+    Arg(usize),
+    /// A blob.
+    Blob(Vec<u8>),
+}
+
+/// The body of a function registered with [`create_function`]: the arguments, then the
+/// result or an error message (`sqlite3_result_error`).
+type FnBody = Box<dyn Fn(&[rusqlite::types::ValueRef<'_>]) -> Result<FnOut, String> + Send>;
+
+/// A `sqlite3_value` as a [`rusqlite::types::ValueRef`].
+///
+/// # Safety
+/// `v` is a protected value valid for `'a`.
+unsafe fn value_ref<'a>(v: *mut ffi::sqlite3_value) -> rusqlite::types::ValueRef<'a> {
+    use rusqlite::types::ValueRef;
+    // SAFETY: as the caller promised; the pointers returned stay valid while the value is
+    // not converted again, and are read with the byte count SQLite gives.
+    unsafe {
+        match ffi::sqlite3_value_type(v) {
+            ffi::SQLITE_NULL => ValueRef::Null,
+            ffi::SQLITE_INTEGER => ValueRef::Integer(ffi::sqlite3_value_int64(v)),
+            ffi::SQLITE_FLOAT => ValueRef::Real(ffi::sqlite3_value_double(v)),
+            ffi::SQLITE_TEXT => {
+                let p = ffi::sqlite3_value_text(v);
+                let n = ffi::sqlite3_value_bytes(v).max(0) as usize;
+                ValueRef::Text(raw_slice(p, n))
+            }
+            _ => {
+                let p = ffi::sqlite3_value_blob(v) as *const u8;
+                let n = ffi::sqlite3_value_bytes(v).max(0) as usize;
+                ValueRef::Blob(raw_slice(p, n))
+            }
+        }
+    }
+}
+
+unsafe extern "C" fn call_function(
+    ctx: *mut ffi::sqlite3_context,
+    argc: c_int,
+    argv: *mut *mut ffi::sqlite3_value,
+) {
+    // SAFETY: the user data is the `FnBody` boxed by `create_function`, alive until its
+    // destructor runs; `argv` holds `argc` protected values for the duration of the call.
+    unsafe {
+        let body = &*(ffi::sqlite3_user_data(ctx) as *const FnBody);
+        let raw: &[*mut ffi::sqlite3_value] = if argc > 0 {
+            std::slice::from_raw_parts(argv, argc as usize)
+        } else {
+            &[]
+        };
+        let args: Vec<rusqlite::types::ValueRef<'_>> = raw.iter().map(|&v| value_ref(v)).collect();
+        let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| body(&args)));
+        match out {
+            Ok(Ok(FnOut::Arg(i))) => match raw.get(i) {
+                Some(&v) => ffi::sqlite3_result_value(ctx, v),
+                None => ffi::sqlite3_result_null(ctx),
+            },
+            Ok(Ok(FnOut::Blob(b))) => ffi::sqlite3_result_blob64(
+                ctx,
+                b.as_ptr().cast(),
+                b.len() as u64,
+                ffi::SQLITE_TRANSIENT(),
+            ),
+            Ok(Err(msg)) => ffi::sqlite3_result_error(
+                ctx,
+                msg.as_ptr().cast(),
+                c_int::try_from(msg.len()).unwrap_or(c_int::MAX),
+            ),
+            Err(_) => ffi::sqlite3_result_error(ctx, c"internal error in a function".as_ptr(), -1),
+        }
+    }
+}
+
+unsafe extern "C" fn drop_function(p: *mut std::ffi::c_void) {
+    // SAFETY: `p` is the pointer `create_function` leaked, handed back once by SQLite.
+    drop(unsafe { Box::from_raw(p as *mut FnBody) });
+}
+
+/// Registers the scalar function `name` with `n_arg` arguments (-1 for any) on `conn`.
+pub fn create_function(
+    conn: &Connection,
+    name: &CStr,
+    n_arg: c_int,
+    flags: rusqlite::functions::FunctionFlags,
+    body: impl Fn(&[rusqlite::types::ValueRef<'_>]) -> Result<FnOut, String> + Send + 'static,
+) -> rusqlite::Result<()> {
+    let boxed: Box<FnBody> = Box::new(Box::new(body));
+    let p = Box::into_raw(boxed);
+    // SAFETY: a valid connection handle and NUL-terminated name; SQLite owns `p` from here
+    // and calls `drop_function` once, also when the registration fails.
+    let rc = unsafe {
+        ffi::sqlite3_create_function_v2(
+            conn.handle(),
+            name.as_ptr(),
+            n_arg,
+            flags.bits(),
+            p.cast(),
+            Some(call_function),
+            None,
+            None,
+            Some(drop_function),
+        )
+    };
+    if rc == ffi::SQLITE_OK {
+        Ok(())
+    } else {
+        Err(rusqlite::Error::SqliteFailure(ffi::Error::new(rc), None))
+    }
+}

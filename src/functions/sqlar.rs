@@ -19,11 +19,12 @@ use std::io::Write;
 
 use flate2::write::ZlibEncoder;
 use flate2::{Compress, Compression, Decompress, FlushCompress, FlushDecompress, Status};
-use rusqlite::functions::{Context, FunctionFlags};
-use rusqlite::types::{Value, ValueRef};
+use rusqlite::functions::FunctionFlags;
+use rusqlite::types::ValueRef;
 use rusqlite::Connection;
 
-use super::{same_value, sql_error, value};
+use super::value;
+use crate::exec::raw::{self, FnOut};
 
 /// zlib's `compress()`: the zlib format at `Z_DEFAULT_COMPRESSION`.
 pub fn compress(data: &[u8]) -> Vec<u8> {
@@ -98,34 +99,32 @@ pub fn uncompress(data: &[u8], limit: usize) -> Option<Vec<u8>> {
     }
 }
 
-fn sqlar_compress(ctx: &Context<'_>) -> Value {
-    match ctx.get_raw(0) {
-        ValueRef::Blob(b) => Value::Blob(compress_if_smaller(b).unwrap_or_else(|| b.to_vec())),
-        other => same_value(&other),
-    }
+fn sqlar_compress(args: &[ValueRef<'_>]) -> Result<FnOut, String> {
+    Ok(match args[0] {
+        ValueRef::Blob(b) => compress_if_smaller(b).map_or(FnOut::Arg(0), FnOut::Blob),
+        _ => FnOut::Arg(0),
+    })
 }
 
-fn sqlar_uncompress(ctx: &Context<'_>) -> rusqlite::Result<Value> {
-    let x = ctx.get_raw(0);
-    let sz = value::int(&ctx.get_raw(1));
-    let data = value::blob(&x).unwrap_or_default();
+fn sqlar_uncompress(args: &[ValueRef<'_>]) -> Result<FnOut, String> {
+    let sz = value::int(&args[1]);
+    let data = value::blob(&args[0]).unwrap_or_default();
     if sz == 0 || i64::from(sz) == data.len() as i64 {
-        return Ok(same_value(&x));
+        return Ok(FnOut::Arg(0));
     }
-    let out = usize::try_from(sz)
+    usize::try_from(sz)
         .ok()
-        .and_then(|limit| uncompress(&data, limit));
-    match out {
-        Some(bytes) => Ok(Value::Blob(bytes)),
-        None => Err(sql_error("error in uncompress()")),
-    }
+        .and_then(|limit| uncompress(&data, limit))
+        .map(FnOut::Blob)
+        .ok_or_else(|| "error in uncompress()".to_string())
 }
 
-/// Registers `sqlar_compress` and `sqlar_uncompress` on `conn`.
+/// Registers `sqlar_compress` and `sqlar_uncompress` on `conn`. A value that comes back
+/// unchanged keeps its type and bytes (text need not be UTF-8).
 pub fn register(conn: &Connection) -> rusqlite::Result<()> {
     let flags = FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_INNOCUOUS;
-    conn.create_scalar_function("sqlar_compress", 1, flags, |ctx| Ok(sqlar_compress(ctx)))?;
-    conn.create_scalar_function("sqlar_uncompress", 2, flags, |ctx| sqlar_uncompress(ctx))
+    raw::create_function(conn, c"sqlar_compress", 1, flags, sqlar_compress)?;
+    raw::create_function(conn, c"sqlar_uncompress", 2, flags, sqlar_uncompress)
 }
 
 #[cfg(test)]

@@ -54,11 +54,11 @@ use std::rc::{Rc, Weak};
 
 use flate2::{Compress, Compression, Crc, Decompress, FlushCompress, FlushDecompress, Status};
 use rusqlite::functions::{Aggregate, Context, FunctionFlags};
-use rusqlite::types::{Null, Value, ValueRef};
+use rusqlite::types::{Null, ToSqlOutput, Value, ValueRef};
 use rusqlite::vtab::{self, Filters, IndexConstraintOp, IndexInfo, VTabConfig};
 use rusqlite::{ffi, Connection};
 
-use super::{code_error, sql_error, text_result, value};
+use super::{code_error, sql_error, value};
 use crate::exec::raw::{self, DbHandle, OnConflict, TableCursor, WritableTable};
 
 // ------------------------------------------------------------------------------------------
@@ -1195,10 +1195,17 @@ impl TableCursor for ZipCursor {
             4 if ctx.no_change() => Ok(()),
             4 | 5 => self.column_data(ctx, col),
             7 => ctx.set_result(self.id),
+            0 => {
+                // The name's bytes as stored, UTF-8 or not.
+                let name = self.with_current(|e, _| Ok(e.name.clone()))?;
+                match name {
+                    Some(n) => ctx.set_result(ToSqlOutput::Borrowed(ValueRef::Text(&n))),
+                    None => ctx.set_result(Null),
+                }
+            }
             _ => {
                 let v = self.with_current(|e, _| {
                     Ok(match col {
-                        0 => Value::Text(text_result(e.name.clone())),
                         1 => Value::Integer(i64::from((e.cds.external_attr >> 16) as i32)),
                         2 => Value::Integer(i64::from(e.unix_time)),
                         3 => Value::Integer(i64::from(e.cds.sz_uncompressed)),
@@ -1474,5 +1481,50 @@ mod tests {
         assert_eq!(rows[1].0, "dir/");
         assert_eq!(rows[1].1, 0o40755);
         assert_eq!(rows[1].5, None);
+    }
+
+    #[test]
+    fn damaged_archives_give_errors_not_panics() {
+        let conn = Connection::open_in_memory().unwrap();
+        register(&conn).unwrap();
+        let good: Vec<u8> = conn
+            .query_row(
+                "SELECT zipfile(n, NULL, 1600000000, d) FROM (SELECT 'a/' n, NULL d UNION ALL \
+                 SELECT 'a/b.txt', 'some text some text some text' UNION ALL SELECT 'c', x'00ff')",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        let mut x = 12345u32;
+        let mut next = || {
+            x = x.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            x >> 8
+        };
+        let mut stmt = conn
+            .prepare("SELECT name, mode, mtime, sz, rawdata, data, method, zipfile_cds(z) FROM zipfile(?)")
+            .unwrap();
+        for round in 0..3000 {
+            let mut blob = good.clone();
+            match round % 3 {
+                0 => {
+                    for _ in 0..1 + next() % 4 {
+                        let at = next() as usize % blob.len();
+                        blob[at] = next() as u8;
+                    }
+                }
+                1 => blob.truncate(next() as usize % blob.len()),
+                _ => {
+                    let at = next() as usize % blob.len();
+                    blob.drain(at..(at + 1 + next() as usize % 8).min(blob.len()));
+                }
+            }
+            let mut rows = stmt.query([&blob]).unwrap();
+            // Each row either reads or fails with a message; nothing panics.
+            while let Ok(Some(row)) = rows.next() {
+                for i in 0..8 {
+                    let _ = row.get_ref(i);
+                }
+            }
+        }
     }
 }

@@ -455,6 +455,36 @@ fn sqlar_rows_made_by_hand_extract() {
 }
 
 #[test]
+fn names_that_are_not_utf8_are_kept() {
+    fn latin1(s: &Scratch) {
+        use std::os::unix::ffi::OsStrExt;
+        fs::create_dir_all(s.file("d")).unwrap();
+        let name = s
+            .path()
+            .join("d")
+            .join(std::ffi::OsStr::from_bytes(b"caf\xe9"));
+        fs::write(&name, b"latin-1 name").unwrap();
+        set_time(&name, 1_600_000_000);
+        set_time(&s.file("d"), 1_600_000_001);
+    }
+    scenario(
+        "latin-1 names",
+        latin1,
+        &[
+            t(&["a.db", ".ar -cv d"]),
+            t(&["a.db", ".ar -tv", "SELECT hex(name) FROM sqlar ORDER BY 1"]),
+            t(&["a.db", ".ar -xv -C out"]),
+            t(&[":memory:", ".ar -cvf x.zip d"]),
+            t(&[
+                ":memory:",
+                ".ar -xvf x.zip -C zout",
+                "SELECT hex(name) FROM zipfile('x.zip')",
+            ]),
+        ],
+    );
+}
+
+#[test]
 fn verbose_names_follow_the_output_redirection() {
     scenario(
         "sqlar output",
