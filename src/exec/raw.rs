@@ -1946,6 +1946,16 @@ pub trait WritableTable: Sized + 'static {
     fn commit(&mut self) -> rusqlite::Result<()>;
     /// xRollback.
     fn rollback(&mut self) -> rusqlite::Result<()>;
+    /// The function this table overloads through `xFindFunction` (used when a column of
+    /// the table is its first argument), if any.
+    const OVERLOADS: Option<&'static CStr> = None;
+    /// That function: its text result (`None` for NULL), or an error message.
+    fn overloaded(
+        &self,
+        _args: &[rusqlite::types::ValueRef<'_>],
+    ) -> Result<Option<Vec<u8>>, String> {
+        Ok(None)
+    }
 }
 
 /// The C layout rusqlite needs for a writable table: the base struct first.
@@ -2041,21 +2051,111 @@ impl<T: WritableTable> rusqlite::vtab::TransactionVTab<'_> for WritableShim<T> {
     }
 }
 
-/// The module of a [`WritableTable`], a constant so that it can be borrowed for `'static`.
+/// The module of a [`WritableTable`], a constant so that it can be borrowed for `'static`:
+/// rusqlite's methods, plus `xFindFunction`, which rusqlite does not offer.
 struct WritableModuleOf<T>(PhantomData<T>);
 
 impl<T: WritableTable> WritableModuleOf<T> {
-    const MODULE: rusqlite::vtab::Module<'static, WritableShim<T>> =
-        rusqlite::vtab::Module::update_module_with_tx().without_sync();
+    const MODULE: ffi::sqlite3_module = {
+        let module: rusqlite::vtab::Module<'static, WritableShim<T>> =
+            rusqlite::vtab::Module::update_module_with_tx().without_sync();
+        // SAFETY: rusqlite's `Module` is `#[repr(transparent)]` over `sqlite3_module`.
+        let mut raw: ffi::sqlite3_module = unsafe { std::mem::transmute(module) };
+        raw.xFindFunction = Some(find_function::<T>);
+        raw
+    };
+}
+
+/// `xFindFunction`: [`WritableTable::OVERLOADS`], bound to this table.
+unsafe extern "C" fn find_function<T: WritableTable>(
+    vtab: *mut ffi::sqlite3_vtab,
+    _n_arg: c_int,
+    name: *const c_char,
+    px_func: *mut Option<
+        unsafe extern "C" fn(*mut ffi::sqlite3_context, c_int, *mut *mut ffi::sqlite3_value),
+    >,
+    pp_arg: *mut *mut std::ffi::c_void,
+) -> c_int {
+    let Some(f) = T::OVERLOADS else {
+        return 0;
+    };
+    // SAFETY: SQLite passes a NUL-terminated name and valid out-pointers.
+    unsafe {
+        if !CStr::from_ptr(name)
+            .to_bytes()
+            .eq_ignore_ascii_case(f.to_bytes())
+        {
+            return 0;
+        }
+        *px_func = Some(call_overloaded::<T>);
+        *pp_arg = vtab.cast();
+    }
+    1
+}
+
+/// The overloaded function: its user data is the table it was found on.
+unsafe extern "C" fn call_overloaded<T: WritableTable>(
+    ctx: *mut ffi::sqlite3_context,
+    argc: c_int,
+    argv: *mut *mut ffi::sqlite3_value,
+) {
+    // SAFETY: the user data is the `WritableShim<T>` `find_function` handed over, which lives
+    // as long as the statement that calls the function; `argv` holds `argc` values.
+    unsafe {
+        let shim = &*(ffi::sqlite3_user_data(ctx) as *const WritableShim<T>);
+        let raw: &[*mut ffi::sqlite3_value] = if argc > 0 {
+            std::slice::from_raw_parts(argv, argc as usize)
+        } else {
+            &[]
+        };
+        let args: Vec<rusqlite::types::ValueRef<'_>> = raw.iter().map(|&v| value_ref(v)).collect();
+        let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            shim.table.overloaded(&args)
+        }));
+        match out {
+            Ok(Ok(Some(text))) => ffi::sqlite3_result_text64(
+                ctx,
+                text.as_ptr().cast(),
+                text.len() as u64,
+                ffi::SQLITE_TRANSIENT(),
+                ffi::SQLITE_UTF8 as u8,
+            ),
+            Ok(Ok(None)) => {}
+            Ok(Err(msg)) => ffi::sqlite3_result_error(
+                ctx,
+                msg.as_ptr().cast(),
+                c_int::try_from(msg.len()).unwrap_or(c_int::MAX),
+            ),
+            Err(_) => ffi::sqlite3_result_error(ctx, c"internal error in a function".as_ptr(), -1),
+        }
+    }
 }
 
 /// Registers `T` as the module `name` of `conn`: eponymous (usable as a table-valued
-/// function) and for `CREATE VIRTUAL TABLE … USING name(…)`.
+/// function) and for `CREATE VIRTUAL TABLE … USING name(…)`. Its overloaded function, if it
+/// has one, is declared too (`sqlite3_overload_function`: used anywhere else it fails with
+/// `unable to use function NAME in the requested context`).
 pub fn register_writable_table<T: WritableTable>(
     conn: &Connection,
     name: &'static CStr,
 ) -> rusqlite::Result<()> {
-    conn.create_module(name, &WritableModuleOf::<T>::MODULE, None)
+    // SAFETY: a valid connection handle and NUL-terminated names; the module is a constant
+    // promoted to 'static, and rusqlite's methods in it expect no client data.
+    let module: &'static ffi::sqlite3_module = &WritableModuleOf::<T>::MODULE;
+    let rc = unsafe {
+        let db = conn.handle();
+        let mut rc =
+            ffi::sqlite3_create_module_v2(db, name.as_ptr(), module, ptr::null_mut(), None);
+        if let (ffi::SQLITE_OK, Some(f)) = (rc, T::OVERLOADS) {
+            rc = ffi::sqlite3_overload_function(db, f.as_ptr(), -1);
+        }
+        rc
+    };
+    if rc == ffi::SQLITE_OK {
+        Ok(())
+    } else {
+        Err(rusqlite::Error::SqliteFailure(ffi::Error::new(rc), None))
+    }
 }
 
 // ------------------------------------------------------------------------------------------

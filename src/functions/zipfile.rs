@@ -38,11 +38,9 @@
 //! of what this module produces and reads. Compression is zlib's, through flate2.
 //!
 //! `zipfile_cds(z)` returns the JSON text 3.40.1 returns for the cursor's current central
-//! directory record. 3.40.1 binds the function to the table through `xFindFunction`, which
-//! rusqlite does not offer; litesh registers an ordinary function that looks the cursor up by
-//! its number among the open cursors (the newest one with that number when two tables are
-//! scanned at once), and fails with 3.40.1's `unable to use function zipfile_cds in the
-//! requested context` when none is open.
+//! directory record: the table overloads the function (`xFindFunction`), so `z` is looked
+//! up among that table's own cursors; elsewhere it fails with `unable to use function
+//! zipfile_cds in the requested context`.
 
 use std::cell::RefCell;
 use std::ffi::{c_int, CStr, OsStr};
@@ -638,6 +636,8 @@ struct ListPos {
 struct Shared {
     writer: Option<Writer>,
     cursors: Vec<Weak<RefCell<ListPos>>>,
+    /// Every open cursor's number and current record, for `zipfile_cds()`.
+    published: Published,
     next_cursor_id: i64,
     next_entry_id: u64,
 }
@@ -745,11 +745,11 @@ impl WritableTable for ZipTable {
             sh.next_cursor_id
         };
         let cds = Rc::new(RefCell::new(None));
-        CDS_CURSORS.with(|c| {
-            let mut c = c.borrow_mut();
-            c.retain(|(_, w)| w.strong_count() > 0);
-            c.push((id, Rc::downgrade(&cds)));
-        });
+        {
+            let mut sh = self.shared.borrow_mut();
+            sh.published.retain(|(_, w)| w.strong_count() > 0);
+            sh.published.push((id, Rc::downgrade(&cds)));
+        }
         ZipCursor {
             file: self.file.clone(),
             db: self.db.clone(),
@@ -825,6 +825,24 @@ impl WritableTable for ZipTable {
     fn rollback(&mut self) -> rusqlite::Result<()> {
         // 3.40.1 writes the directory out on rollback too.
         self.commit()
+    }
+
+    const OVERLOADS: Option<&'static CStr> = Some(c"zipfile_cds");
+
+    /// `zipfile_cds(z)`: the current record of this table's cursor number `z` as JSON
+    /// text; NULL when no open cursor has that number.
+    fn overloaded(&self, args: &[ValueRef<'_>]) -> Result<Option<Vec<u8>>, String> {
+        let Some(z) = args.first() else {
+            return Ok(None);
+        };
+        let id = value::int64(z);
+        let sh = self.shared.borrow();
+        let slot = sh
+            .published
+            .iter()
+            .find(|(i, _)| *i == id)
+            .and_then(|(_, w)| w.upgrade());
+        Ok(slot.and_then(|s| s.borrow().map(|cds| cds.json().into_bytes())))
     }
 
     fn update(&mut self, args: &[ValueRef<'_>], conflict: OnConflict) -> rusqlite::Result<()> {
@@ -953,12 +971,6 @@ type CdsSlot = Rc<RefCell<Option<Cds>>>;
 
 /// The open cursors by number, each with its [`CdsSlot`].
 type Published = Vec<(i64, Weak<RefCell<Option<Cds>>>)>;
-
-thread_local! {
-    /// The open cursors (by number) and their current records, for `zipfile_cds()`.
-    static CDS_CURSORS: RefCell<Published> =
-        const { RefCell::new(Vec::new()) };
-}
 
 /// What a cursor walks.
 enum Source {
@@ -1229,7 +1241,7 @@ impl ZipCursor {
 }
 
 // ------------------------------------------------------------------------------------------
-// zipfile() and zipfile_cds().
+// zipfile().
 
 /// The archive the `zipfile()` aggregate builds.
 #[derive(Default)]
@@ -1361,31 +1373,10 @@ impl Aggregate<Building, Option<Vec<u8>>> for ZipAggregate {
     }
 }
 
-fn zipfile_cds(ctx: &Context<'_>) -> rusqlite::Result<Option<String>> {
-    let unusable = || sql_error("unable to use function zipfile_cds in the requested context");
-    if ctx.is_empty() {
-        return Err(unusable());
-    }
-    let id = value::int64(&ctx.get_raw(0));
-    let slot = CDS_CURSORS.with(|c| {
-        c.borrow()
-            .iter()
-            .rev()
-            .filter(|(i, _)| *i == id)
-            .find_map(|(_, w)| w.upgrade())
-    });
-    match slot {
-        Some(s) => Ok(s.borrow().map(|cds| cds.json())),
-        None => Err(unusable()),
-    }
-}
-
-/// Registers the `zipfile` module, the `zipfile()` aggregate and `zipfile_cds()`.
+/// Registers the `zipfile` module (with `zipfile_cds()`, which it overloads) and the
+/// `zipfile()` aggregate.
 pub fn register(conn: &Connection) -> rusqlite::Result<()> {
     raw::register_writable_table::<ZipTable>(conn, c"zipfile")?;
-    conn.create_scalar_function("zipfile_cds", -1, FunctionFlags::SQLITE_UTF8, |ctx| {
-        zipfile_cds(ctx)
-    })?;
     conn.create_aggregate_function("zipfile", -1, FunctionFlags::SQLITE_UTF8, ZipAggregate)
 }
 

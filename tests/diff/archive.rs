@@ -787,6 +787,9 @@ fn zipfile_table_reads_and_errors() {
                  SELECT * FROM zipfile(zeroblob(30));\n\
                  SELECT * FROM zipfile;\n\
                  SELECT zipfile_cds(1);\n\
+                 SELECT zipfile_cds(z + 0) FROM zipfile('x.zip');\n\
+                 SELECT zipfile_cds(5), zipfile_cds(z, 1), zipfile_cds() FROM zipfile('x.zip') LIMIT 1;\n\
+                 SELECT zipfile_cds(a.z) = zipfile_cds(b.z), a.z, b.z, a.name, b.name FROM zipfile('x.zip') a, zipfile('x.zip') b;\n\
                  CREATE VIRTUAL TABLE temp.q USING zipfile;\n\
                  CREATE VIRTUAL TABLE temp.q USING zipfile(a, b);\n\
                  CREATE VIRTUAL TABLE temp.r USING zipfile('x.zip');\n\
