@@ -841,6 +841,17 @@ pub trait TableCursor: Sized {
     fn column(&self, ctx: &mut rusqlite::vtab::Context, col: c_int) -> rusqlite::Result<()>;
     /// xRowid.
     fn rowid(&self) -> rusqlite::Result<i64>;
+    /// xColumn for a value worth not copying (a file's content): `Some` with the blob (or
+    /// NULL, or nothing at all when `no_change` allows it) to hand to SQLite as it is,
+    /// `None` to go through [`TableCursor::column`]. `no_change` is
+    /// `sqlite3_vtab_nochange()`: an UPDATE that does not change the column asks.
+    fn column_owned(
+        &self,
+        _col: c_int,
+        _no_change: bool,
+    ) -> Option<rusqlite::Result<Option<Vec<u8>>>> {
+        None
+    }
 }
 
 /// The C layout rusqlite needs for a virtual table: the base struct first.
@@ -928,12 +939,158 @@ unsafe impl<C: TableCursor> rusqlite::vtab::VTabCursor for CursorShim<'_, C> {
     }
 }
 
-/// The module of a [`TableFunction`], a constant so that it can be borrowed for `'static`.
+/// The module of a [`TableFunction`], a constant so that it can be borrowed for `'static`:
+/// rusqlite's methods, with [`column_owned`] in front of its xColumn.
 struct ModuleOf<T>(PhantomData<T>);
 
+/// The type of `xColumn`.
+type XColumn = Option<
+    unsafe extern "C" fn(*mut ffi::sqlite3_vtab_cursor, *mut ffi::sqlite3_context, c_int) -> c_int,
+>;
+
 impl<T: TableFunction> ModuleOf<T> {
-    const MODULE: rusqlite::vtab::Module<'static, TableShim<T>> =
-        rusqlite::vtab::Module::eponymous_only_module();
+    /// rusqlite's module as it is.
+    const ORIGINAL: ffi::sqlite3_module = {
+        let module: rusqlite::vtab::Module<'static, TableShim<T>> =
+            rusqlite::vtab::Module::eponymous_only_module();
+        // SAFETY: rusqlite's `Module` is `#[repr(transparent)]` over `sqlite3_module`.
+        unsafe { std::mem::transmute(module) }
+    };
+    const MODULE: ffi::sqlite3_module = {
+        let mut m = Self::ORIGINAL;
+        m.xColumn = Some(column_owned::<Self>);
+        m
+    };
+}
+
+/// A module whose cursors are [`CursorShim`]s, and its xColumn before [`column_owned`].
+trait Columns {
+    type Cursor: TableCursor;
+    const ORIGINAL_COLUMN: XColumn;
+}
+
+impl<T: TableFunction> Columns for ModuleOf<T> {
+    type Cursor = T::Cursor;
+    const ORIGINAL_COLUMN: XColumn = Self::ORIGINAL.xColumn;
+}
+
+/// xColumn: [`TableCursor::column_owned`] when it has the value, else rusqlite's xColumn.
+unsafe extern "C" fn column_owned<M: Columns>(
+    cur: *mut ffi::sqlite3_vtab_cursor,
+    ctx: *mut ffi::sqlite3_context,
+    col: c_int,
+) -> c_int {
+    // SAFETY: SQLite calls this with a cursor of this module, a `CursorShim` (base struct
+    // first), and the column's context.
+    unsafe {
+        let shim = &*(cur as *const CursorShim<'_, M::Cursor>);
+        let no_change = ffi::sqlite3_vtab_nochange(ctx) != 0;
+        let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            shim.cursor.column_owned(col, no_change)
+        }));
+        match out {
+            Ok(None) => match M::ORIGINAL_COLUMN {
+                Some(f) => f(cur, ctx, col),
+                None => ffi::SQLITE_ERROR,
+            },
+            Ok(Some(Ok(Some(v)))) => {
+                result_owned_blob(ctx, v);
+                ffi::SQLITE_OK
+            }
+            Ok(Some(Ok(None))) => ffi::SQLITE_OK,
+            Ok(Some(Err(e))) => set_vtab_error((*cur).pVtab, &e),
+            Err(_) => ffi::SQLITE_ERROR,
+        }
+    }
+}
+
+/// Puts an error's message into the table's `zErrMsg` (as rusqlite does for its methods) and
+/// returns its result code.
+///
+/// # Safety
+/// `vtab` is the table of the call being answered.
+unsafe fn set_vtab_error(vtab: *mut ffi::sqlite3_vtab, e: &rusqlite::Error) -> c_int {
+    let (code, msg) = match e {
+        rusqlite::Error::SqliteFailure(f, m) => (f.extended_code, m.clone()),
+        other => (ffi::SQLITE_ERROR, Some(other.to_string())),
+    };
+    if let Some(m) = msg {
+        let m = std::ffi::CString::new(m.replace('\0', " ")).unwrap_or_default();
+        // SAFETY: the message is allocated with SQLite's allocator, which frees it.
+        unsafe {
+            ffi::sqlite3_free((*vtab).zErrMsg.cast());
+            (*vtab).zErrMsg = ffi::sqlite3_mprintf(c"%s".as_ptr(), m.as_ptr());
+        }
+    }
+    code
+}
+
+/// Blobs handed to SQLite without a copy, by data pointer: their lengths, which their
+/// destructor (given the pointer alone) needs to free them.
+static OWNED_BLOBS: std::sync::Mutex<Option<std::collections::HashMap<usize, usize>>> =
+    std::sync::Mutex::new(None);
+
+unsafe extern "C" fn drop_owned_blob(p: *mut std::ffi::c_void) {
+    let len = OWNED_BLOBS
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .as_mut()
+        .and_then(|m| m.remove(&(p as usize)));
+    if let Some(len) = len {
+        // SAFETY: `p` and `len` are those of the boxed slice `result_owned_blob` leaked.
+        drop(unsafe { Box::from_raw(ptr::slice_from_raw_parts_mut(p as *mut u8, len)) });
+    }
+}
+
+/// Makes `v` the result of `ctx` without copying it: SQLite frees it when done.
+///
+/// # Safety
+/// `ctx` is the context of the call being answered.
+unsafe fn result_owned_blob(ctx: *mut ffi::sqlite3_context, v: Vec<u8>) {
+    if v.is_empty() {
+        // SAFETY: as the caller promised.
+        unsafe { ffi::sqlite3_result_zeroblob(ctx, 0) };
+        return;
+    }
+    let b = v.into_boxed_slice();
+    let len = b.len();
+    let p = Box::into_raw(b) as *mut u8;
+    OWNED_BLOBS
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .get_or_insert_with(Default::default)
+        .insert(p as usize, len);
+    // SAFETY: `p` points to `len` bytes that stay valid until SQLite calls the destructor
+    // (also at once, when the blob is too big).
+    unsafe { ffi::sqlite3_result_blob64(ctx, p.cast(), len as u64, Some(drop_owned_blob)) };
+}
+
+unsafe extern "C" fn drop_aux<A>(p: *mut std::ffi::c_void) {
+    // SAFETY: `p` is the `Box<A>` `register_module` leaked, handed back once by SQLite.
+    drop(unsafe { Box::from_raw(p as *mut A) });
+}
+
+/// `sqlite3_create_module_v2` with `module` and, as client data, `aux` boxed (rusqlite's
+/// methods read it as `*mut A`).
+fn register_module<A>(
+    conn: &Connection,
+    name: &CStr,
+    module: &'static ffi::sqlite3_module,
+    aux: Option<A>,
+) -> rusqlite::Result<()> {
+    let (p, free): (*mut std::ffi::c_void, ffi::sqlite3_destructor_type) = match aux {
+        Some(a) => (Box::into_raw(Box::new(a)).cast(), Some(drop_aux::<A>)),
+        None => (ptr::null_mut(), None),
+    };
+    // SAFETY: a valid handle and name; SQLite owns `p` from here and frees it with `free`
+    // (also when the call fails).
+    let rc =
+        unsafe { ffi::sqlite3_create_module_v2(conn.handle(), name.as_ptr(), module, p, free) };
+    if rc == ffi::SQLITE_OK {
+        Ok(())
+    } else {
+        Err(rusqlite::Error::SqliteFailure(ffi::Error::new(rc), None))
+    }
 }
 
 /// Registers `T` as the eponymous-only module `name` (no `CREATE VIRTUAL TABLE`, as the
@@ -942,7 +1099,7 @@ pub fn register_table_function<T: TableFunction>(
     conn: &Connection,
     name: &'static std::ffi::CStr,
 ) -> rusqlite::Result<()> {
-    conn.create_module(name, &ModuleOf::<T>::MODULE, None)
+    register_module::<T::Aux>(conn, name, &ModuleOf::<T>::MODULE, None)
 }
 
 /// [`register_table_function`] with a value every connected table gets (see
@@ -952,7 +1109,7 @@ pub fn register_table_function_with<T: TableFunction>(
     name: &'static std::ffi::CStr,
     aux: T::Aux,
 ) -> rusqlite::Result<()> {
-    conn.create_module(name, &ModuleOf::<T>::MODULE, Some(aux))
+    register_module(conn, name, &ModuleOf::<T>::MODULE, Some(aux))
 }
 
 // ------------------------------------------------------------------------------------------
@@ -2062,8 +2219,22 @@ impl<T: WritableTable> WritableModuleOf<T> {
         // SAFETY: rusqlite's `Module` is `#[repr(transparent)]` over `sqlite3_module`.
         let mut raw: ffi::sqlite3_module = unsafe { std::mem::transmute(module) };
         raw.xFindFunction = Some(find_function::<T>);
+        raw.xColumn = Some(column_owned::<Self>);
         raw
     };
+    /// rusqlite's xColumn.
+    const ORIGINAL_XCOLUMN: XColumn = {
+        let module: rusqlite::vtab::Module<'static, WritableShim<T>> =
+            rusqlite::vtab::Module::update_module_with_tx().without_sync();
+        // SAFETY: as above.
+        let raw: ffi::sqlite3_module = unsafe { std::mem::transmute(module) };
+        raw.xColumn
+    };
+}
+
+impl<T: WritableTable> Columns for WritableModuleOf<T> {
+    type Cursor = T::Cursor;
+    const ORIGINAL_COLUMN: XColumn = Self::ORIGINAL_XCOLUMN;
 }
 
 /// `xFindFunction`: [`WritableTable::OVERLOADS`], bound to this table.
@@ -2139,18 +2310,12 @@ pub fn register_writable_table<T: WritableTable>(
     conn: &Connection,
     name: &'static CStr,
 ) -> rusqlite::Result<()> {
-    // SAFETY: a valid connection handle and NUL-terminated names; the module is a constant
-    // promoted to 'static, and rusqlite's methods in it expect no client data.
-    let module: &'static ffi::sqlite3_module = &WritableModuleOf::<T>::MODULE;
-    let rc = unsafe {
-        let db = conn.handle();
-        let mut rc =
-            ffi::sqlite3_create_module_v2(db, name.as_ptr(), module, ptr::null_mut(), None);
-        if let (ffi::SQLITE_OK, Some(f)) = (rc, T::OVERLOADS) {
-            rc = ffi::sqlite3_overload_function(db, f.as_ptr(), -1);
-        }
-        rc
+    register_module::<()>(conn, name, &WritableModuleOf::<T>::MODULE, None)?;
+    let Some(f) = T::OVERLOADS else {
+        return Ok(());
     };
+    // SAFETY: a valid connection handle and a NUL-terminated name.
+    let rc = unsafe { ffi::sqlite3_overload_function(conn.handle(), f.as_ptr(), -1) };
     if rc == ffi::SQLITE_OK {
         Ok(())
     } else {
@@ -2167,7 +2332,7 @@ pub enum FnOut {
     /// Argument `i` unchanged, type and bytes (`sqlite3_result_value`): text that is not
     /// UTF-8 stays as it is.
     Arg(usize),
-    /// A blob.
+    /// A blob, handed to SQLite without a copy.
     Blob(Vec<u8>),
 }
 
@@ -2223,12 +2388,7 @@ unsafe extern "C" fn call_function(
                 Some(&v) => ffi::sqlite3_result_value(ctx, v),
                 None => ffi::sqlite3_result_null(ctx),
             },
-            Ok(Ok(FnOut::Blob(b))) => ffi::sqlite3_result_blob64(
-                ctx,
-                b.as_ptr().cast(),
-                b.len() as u64,
-                ffi::SQLITE_TRANSIENT(),
-            ),
+            Ok(Ok(FnOut::Blob(b))) => result_owned_blob(ctx, b),
             Ok(Err(msg)) => ffi::sqlite3_result_error(
                 ctx,
                 msg.as_ptr().cast(),

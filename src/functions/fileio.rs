@@ -453,13 +453,8 @@ impl TableCursor for FsdirCursor {
                         .unwrap_or_default();
                     ctx.set_result(ToSqlOutput::Borrowed(ValueRef::Text(&target)))
                 }
-                _ => {
-                    let limit = self.db.with(length_limit)?;
-                    match read_file(name, limit) {
-                        Ok(data) => ctx.set_result(data),
-                        Err(code) => Err(code_error(code)),
-                    }
-                }
+                // Regular files: column_owned.
+                _ => ctx.set_result(rusqlite::types::Null),
             },
             COL_PATH | COL_DIR => ctx.set_result(rusqlite::types::Null),
             _ => ctx.set_result(rusqlite::types::Null),
@@ -468,6 +463,23 @@ impl TableCursor for FsdirCursor {
 
     fn rowid(&self) -> rusqlite::Result<i64> {
         Ok(self.rowid)
+    }
+
+    /// A regular file's content goes to SQLite without a copy.
+    fn column_owned(
+        &self,
+        col: c_int,
+        _no_change: bool,
+    ) -> Option<rusqlite::Result<Option<Vec<u8>>>> {
+        if col != COL_DATA || matches!(self.mode & S_IFMT, S_IFDIR | S_IFLNK) {
+            return None;
+        }
+        let name = self.current.as_deref().unwrap_or_default();
+        Some(
+            self.db
+                .with(length_limit)
+                .and_then(|limit| read_file(name, limit).map_err(code_error)),
+        )
     }
 }
 
