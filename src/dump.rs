@@ -32,6 +32,25 @@ pub struct DumpOptions {
     pub preserve_rowids: bool,
     /// LIKE patterns selecting tables (empty: everything).
     pub patterns: Vec<Vec<u8>>,
+    /// Flush each write at once: something else writes to the same stdout while the dump
+    /// runs (`.trace stdout`, `.log stdout`), and sqlite3's single stdio buffer keeps the
+    /// two in the order they happened.
+    pub flush_each: bool,
+}
+
+/// A writer that flushes after every write (see [`DumpOptions::flush_each`]).
+struct Flushing<'a>(&'a mut dyn Write);
+
+impl Write for Flushing<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.0.write_all(buf)?;
+        self.0.flush()?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.0.flush()
+    }
 }
 
 /// What went wrong during a dump that still ran to its end.
@@ -109,6 +128,10 @@ fn exec_quiet(conn: &Connection, sql: &[u8]) {
             return;
         }
         rest = &rest[p.consumed..];
+        // sqlite3_exec() skips the white space before the next statement, so `.trace`
+        // shows ` PRAGMA …` without its leading space.
+        let space = rest.iter().take_while(|b| b.is_ascii_whitespace()).count();
+        rest = &rest[space..];
     }
 }
 
@@ -478,6 +501,13 @@ pub fn schema_line(sql: &[u8], tail: &[u8]) -> Vec<u8> {
 /// Writes the dump of `conn` to `out`. I/O errors stop it; database errors are written into
 /// the dump as sqlite3 writes them and also returned in the report.
 pub fn dump(conn: &Connection, opts: &DumpOptions, out: &mut dyn Write) -> io::Result<DumpReport> {
+    let mut flushing;
+    let out: &mut dyn Write = if opts.flush_each {
+        flushing = Flushing(out);
+        &mut flushing
+    } else {
+        out
+    };
     let mut d = Dumper {
         conn,
         opts,

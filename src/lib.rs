@@ -23,6 +23,7 @@ pub mod functions;
 pub mod import;
 pub mod input;
 pub mod output;
+pub mod recover;
 pub mod render;
 pub mod repl;
 pub mod run;

@@ -18,9 +18,12 @@
 //!   create). It gets SQLite's usual mode (0644 less the umask) just before the rename, as
 //!   sqlite3's `.backup` would have created it.
 //! - **An existing database** is written in place through its own journal, as sqlite3 does
-//!   (so a kill leaves the old content, rolled back on next open); a file that is not a
+//!   (so a kill leaves the old content, rolled back on next open, and a copy that fails, on
+//!   a full disk say, rolls it back at once); a file that is not a
 //!   database is refused with sqlite3's `file is not a database`. URIs (`file:…`) also go
 //!   this way.
+//! - **`--append`** writes through the append VFS: into an existing file in place (its own
+//!   bytes stay before the database), a new or empty one as above but never directly.
 //! - **Progress** (pages done of total, rate) on stderr when stderr is a terminal.
 //! - **Verify** (`--verify`): the copy is opened read-only, checked with `PRAGMA
 //!   integrity_check`, and its content hash compared with the source's, taken in the same read
@@ -45,6 +48,9 @@ pub struct Options {
     pub is_async: bool,
     /// `--verify`: check the copy against the source afterwards.
     pub verify: bool,
+    /// `--append`: write the copy through the append VFS, at the end of FILE's own bytes
+    /// (sqlite3's option).
+    pub append: bool,
 }
 
 /// Why a copy failed; the text is sqlite3's wording where it has one.
@@ -112,8 +118,9 @@ fn is_new(dest: &Path) -> bool {
     }
 }
 
-/// The temporary name for `dest`: `.NAME.litesh-PID.tmp` in the same directory.
-fn temp_name(dest: &Path, pid: u32) -> PathBuf {
+/// The temporary name for `dest`: `.NAME.litesh-PID.tmp` in the same directory (also
+/// used by `.snapshot restore`).
+pub fn temp_name(dest: &Path, pid: u32) -> PathBuf {
     let name = dest
         .file_name()
         .map(|n| n.to_string_lossy())
@@ -121,8 +128,8 @@ fn temp_name(dest: &Path, pid: u32) -> PathBuf {
     dest.with_file_name(format!(".{name}.litesh-{pid}.tmp"))
 }
 
-/// Removes temporary files that killed earlier copies to `dest` left behind.
-fn remove_stale_temps(dest: &Path) {
+/// Removes temporary files that killed earlier copies (or restores) to `dest` left behind.
+pub fn remove_stale_temps(dest: &Path) {
     let name = dest
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -164,17 +171,55 @@ pub fn open_other(path: &Path, create: bool) -> rusqlite::Result<Connection> {
     Ok(c)
 }
 
-fn open_dest(path: &Path) -> Result<Connection, CopyError> {
-    open_other(path, true).map_err(|_| CopyError::CannotOpen)
+/// After a failed copy into an existing database (a full disk in the middle of the commit),
+/// the journal SQLite left beside it is hot: the file holds some new pages. Reading the
+/// database once rolls the journal back now, so that the old content is whole again on disk
+/// rather than only for the next program that opens it. The rollback writes pages inside
+/// the file's former size and truncates it, so it needs no new space.
+fn roll_back(dest: &Path) {
+    if let Ok(c) = open_other(dest, false) {
+        let _ = c.query_row("SELECT count(*) FROM sqlite_schema", [], |_| Ok(()));
+    }
+}
+
+fn open_dest(path: &Path, append: bool) -> Result<Connection, CopyError> {
+    if !append {
+        return open_other(path, true).map_err(|_| CopyError::CannotOpen);
+    }
+    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+        | OpenFlags::SQLITE_OPEN_CREATE
+        | OpenFlags::SQLITE_OPEN_URI
+        | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let c = open_with_vfs(path, flags, true).map_err(|_| CopyError::CannotOpen)?;
+    crate::exec::raw::configure(&c);
+    let _ = c.busy_timeout(std::time::Duration::ZERO);
+    Ok(c)
+}
+
+/// Opens `path` with `flags`, through the append VFS when `append`.
+fn open_with_vfs(path: &Path, flags: OpenFlags, append: bool) -> rusqlite::Result<Connection> {
+    if append {
+        crate::exec::raw::register_append_vfs();
+        Connection::open_with_flags_and_vfs(path, flags, crate::exec::raw::APPEND_VFS)
+    } else {
+        Connection::open_with_flags(path, flags)
+    }
 }
 
 /// Opens the temporary file [`super::files::create_private`] made: read-write, never
 /// created, never through a symbolic link.
-fn open_temp(path: &Path) -> Result<Connection, CopyError> {
+fn open_temp(path: &Path, append: bool) -> Result<Connection, CopyError> {
     let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
         | OpenFlags::SQLITE_OPEN_NOFOLLOW
         | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-    let c = Connection::open_with_flags(path, flags).map_err(|_| CopyError::CannotOpen)?;
+    // The append VFS writes into an empty file only with leave to create (SQLite's
+    // "create" here means the database, not the file, which exists already).
+    let flags = if append {
+        flags | OpenFlags::SQLITE_OPEN_CREATE
+    } else {
+        flags
+    };
+    let c = open_with_vfs(path, flags, append).map_err(|_| CopyError::CannotOpen)?;
     crate::exec::raw::configure(&c);
     let _ = c.busy_timeout(std::time::Duration::ZERO);
     Ok(c)
@@ -300,7 +345,7 @@ pub fn copy(
         // The pages are copied directly only inside the copy's own read transaction; in the
         // connection's own transaction the engine decides (and refuses a write transaction
         // with sqlite3's error).
-        direct_source = if txn.ours {
+        direct_source = if txn.ours && !opts.append {
             direct::probe(src, schema)
         } else {
             None
@@ -311,17 +356,24 @@ pub fn copy(
         }
         r?
     } else {
-        let mut d = open_dest(dest)?;
+        let mut d = open_dest(dest, opts.append)?;
         if opts.is_async {
             let _ = d.execute_batch("PRAGMA synchronous=OFF; PRAGMA journal_mode=OFF;");
         }
-        run_engine(src, schema, &mut d)?
+        match run_engine(src, schema, &mut d) {
+            Ok(pages) => pages,
+            Err(e) => {
+                drop(d);
+                roll_back(dest);
+                return Err(e);
+            }
+        }
     };
     let verdict = if opts.verify {
         if std::env::var("LITESH_FAULT").is_ok_and(|f| f == "corrupt-copy") {
             damage(dest)?;
         }
-        Some(verify_copy(src, schema, dest)?)
+        Some(verify_copy(src, schema, dest, opts.append)?)
     } else {
         None
     };
@@ -360,7 +412,7 @@ fn copy_new(
             total
         }
         None => {
-            let mut d = open_temp(tmp)?;
+            let mut d = open_temp(tmp, opts.append)?;
             // The file is unreachable under its own name until it is whole: no journal needed.
             let _ = d.execute_batch("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;");
             let pages = run_engine(src, schema, &mut d)?;
@@ -393,10 +445,15 @@ fn damage(dest: &Path) -> std::io::Result<()> {
 
 /// `--verify`: the copy's integrity and content hash against the source's, whose read
 /// transaction is still open (the copy's point in time). Returns the verdict line.
-fn verify_copy(src: &Connection, schema: &str, dest: &Path) -> Result<String, CopyError> {
+fn verify_copy(
+    src: &Connection,
+    schema: &str,
+    dest: &Path,
+    append: bool,
+) -> Result<String, CopyError> {
     let name = dest.display();
     let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_URI;
-    let copy = Connection::open_with_flags(dest, flags)
+    let copy = open_with_vfs(dest, flags, append)
         .map_err(|e| CopyError::Verify(format!("verify: FAILED: cannot open {name}: {e}")))?;
     if let Err(problems) = hash::integrity(&copy, "main") {
         // One line: the first problem itself, not the "*** in database main ***" header.

@@ -22,7 +22,6 @@
 //!   archive itself holds, or through an existing link that leads out of the directory — it
 //!   refuses with `cannot extract "NAME": it would be written outside the target directory`
 //!   and writes nothing. 3.40.1 only skips names holding `../`.
-//! * `--append FILE` needs the append VFS, which litesh does not have: a clear error.
 //! * `-A` refuses under `-safe` (3.40.1 runs it, writing and reading any file).
 
 use std::ffi::OsStr;
@@ -936,13 +935,6 @@ fn run(shell: &mut Shell, args: &[Vec<u8>], from_cmdline: bool) -> std::io::Resu
             });
             shell.out.write_all(&line)?;
         }
-        if append {
-            let mut m = b"cannot open file: ".to_vec();
-            m.extend_from_slice(&file);
-            m.extend_from_slice(b" (the append VFS is not supported by litesh)\n");
-            to_stderr(&mut shell.out, &m);
-            return Ok(SQLITE_ERROR);
-        }
         let flags = OpenFlags::SQLITE_OPEN_URI
             | OpenFlags::SQLITE_OPEN_NO_MUTEX
             | if writes {
@@ -950,7 +942,13 @@ fn run(shell: &mut Shell, args: &[Vec<u8>], from_cmdline: bool) -> std::io::Resu
             } else {
                 OpenFlags::SQLITE_OPEN_READ_ONLY
             };
-        match Connection::open_with_flags(OsStr::from_bytes(&file), flags) {
+        let opened = if append {
+            raw::register_append_vfs();
+            Connection::open_with_flags_and_vfs(OsStr::from_bytes(&file), flags, raw::APPEND_VFS)
+        } else {
+            Connection::open_with_flags(OsStr::from_bytes(&file), flags)
+        };
+        match opened {
             Ok(c) => {
                 raw::configure(&c);
                 let _ = crate::functions::fileio::register(&c, &shell.safe);

@@ -55,6 +55,7 @@ pub fn dump(shell: &mut Shell, args: &[Vec<u8>]) -> DotResult {
         }
     }
     shell.ensure_open()?;
+    opts.flush_each = shell.settings.trace.to_stdout() || crate::exec::hooks::log_to_stdout();
     let conn = shell.db.conn.as_ref().expect("opened above");
     let report = dump::dump(conn, &opts, &mut shell.out)?;
     if report.errors.is_empty() {
@@ -318,6 +319,9 @@ struct BackupArgs {
     /// Write FILE without journal and fsync() (sqlite3's option)
     #[arg(long = "async")]
     no_sync: bool,
+    /// Append the database to the end of FILE's own bytes (sqlite3's option)
+    #[arg(long)]
+    append: bool,
     /// ?DB? FILE
     #[arg(num_args = 1..=2, required = true, value_name = "DB FILE")]
     names: Vec<std::ffi::OsString>,
@@ -349,6 +353,7 @@ pub fn backup(shell: &mut Shell, args: &[Vec<u8>]) -> DotResult {
         let opts = copy::Options {
             is_async: parsed.no_sync,
             verify: parsed.verify,
+            append: parsed.append,
         };
         (db, dest, opts)
     } else {
@@ -386,11 +391,7 @@ fn sqlite3_backup_args(args: &[Vec<u8>]) -> Result<(Vec<u8>, Vec<u8>, copy::Opti
                 &a[..]
             };
             match z {
-                b"-append" => {
-                    return Err(Failure::msg(
-                        "Error: .backup --append is not supported by litesh",
-                    ))
-                }
+                b"-append" => opts.append = true,
                 b"-async" => opts.is_async = true,
                 _ => return Err(quoted("unknown option: ", a, "")),
             }

@@ -1,14 +1,16 @@
-//! `.recover`: sqlite3 3.40.1's `recoverDatabaseCmd()` and as much of its recovery
-//! extension as can run without the `sqlite_dbpage` virtual table.
+//! `.recover`: sqlite3 3.40.1's `recoverDatabaseCmd()` — its options, its messages, the
+//! opening of the script and its side effects on the connection — over litesh's recovery
+//! (`crate::recover`), which reads pages through `sqlite_dbpage`.
 //!
-//! The extension reads pages through `sqlite_dbpage`, which neither the sqlite3 3.40.1
-//! build we match nor litesh's library has: there, `.recover` writes the opening of its
-//! script (`BEGIN;`, `PRAGMA writable_schema = on;` and the five settings it carries over:
-//! encoding, page size, auto-vacuum, user version, application id), then fails with
-//! `sql error: SQL logic error (1)`. litesh does the same steps with the same side
-//! effects (the main connection is left with `writable_schema` on; a `--recovery-db`
-//! file gets the extension's `map` and `schema` tables) and fails the same way, so scripts
-//! see what 3.40.1 gives them. docs/compat.md lists it under "Not available".
+//! The shell's part as in 3.40.1: `BEGIN;` and `PRAGMA writable_schema = on;`, a read
+//! transaction on the input with `writable_schema` left on for the main connection, the
+//! five settings it carries over (encoding, page size, auto-vacuum, user version,
+//! application id) as PRAGMAs, the `--recovery-db` state database with the extension's
+//! `map` and `schema` tables, and `sql error: MSG (CODE)` when a step fails. A file whose
+//! header the library refuses (`file is not a database`) is read page by page from the
+//! file itself when a page size can be found for it (see `recover::source`). 3.40.1's
+//! Debian build has no `sqlite_dbpage`, so it stops after the PRAGMAs with `sql error: SQL
+//! logic error (1)`; docs/compat.md says so.
 
 use std::io::Write;
 
@@ -17,7 +19,8 @@ use rusqlite::{Connection, OpenFlags};
 
 use super::schema::{push_literal, query};
 use crate::exec::raw;
-use crate::shell::{DotResult, Failure, Shell};
+use crate::recover::{self, source};
+use crate::shell::{DotResult, Failure, Flow, OpenMode, Shell};
 
 /// True when `arg` (one leading `-` dropped from `--`) is a prefix of `option`: 3.40.1
 /// compares only as many bytes as were typed, so `-`, `--no` and even an empty argument
@@ -63,19 +66,21 @@ fn rusqlite_failure(e: &rusqlite::Error) -> (i32, Vec<u8>) {
 pub fn recover(shell: &mut Shell, args: &[Vec<u8>]) -> DotResult {
     shell.ensure_open()?;
     let mut state_db: &[u8] = b"";
+    let mut opts = recover::Options::default();
     let mut i = 1;
     while i < args.len() {
         let a = &args[i];
         let has_value = i + 1 < args.len();
         if abbreviates(a, "-ignore-freelist") {
-            // Pages on the freelist: nothing is read from pages here.
+            opts.freelist_corrupt = false;
         } else if abbreviates(a, "-recovery-db") && has_value {
             i += 1;
             state_db = &args[i];
         } else if abbreviates(a, "-lost-and-found") && has_value {
             i += 1;
+            opts.lost_and_found = Some(args[i].clone());
         } else if abbreviates(a, "-no-rowids") {
-            // Rowids: likewise.
+            opts.rowids = false;
         } else {
             shell.out.flush()?;
             let mut m = b"unexpected option: ".to_vec();
@@ -91,14 +96,16 @@ pub fn recover(shell: &mut Shell, args: &[Vec<u8>]) -> DotResult {
     shell
         .out
         .write_all(b"BEGIN;\nPRAGMA writable_schema = on;\n")?;
+    // Reading the file itself needs its pages at their plain offsets.
+    let file_ok = shell.db.mode != OpenMode::Append;
     let conn = shell.db.conn.as_ref().expect("opened above");
     let mut in_txn = false;
-    let outcome = steps(conn, state_db, &mut in_txn, &mut shell.out);
+    let outcome = steps(conn, state_db, &opts, file_ok, &mut in_txn, &mut shell.out);
     if in_txn && !raw::autocommit(conn) {
         let _ = run(conn, b"END");
     }
     let (code, msg) = match outcome {
-        Ok(()) => (1, b"SQL logic error".to_vec()),
+        Ok(()) => return Ok(Flow::Continue),
         Err(Step::Failed(code, msg)) => (code, msg),
         Err(Step::Io(e)) => return Err(Failure::Io(e)),
     };
@@ -121,19 +128,42 @@ impl From<(i32, Vec<u8>)> for Step {
     }
 }
 
-/// The extension's first step, up to where 3.40.1's build stops: a read transaction on the
-/// input, its settings as PRAGMAs, the state database. `Ok` means it got as far as
-/// reading pages, which needs `sqlite_dbpage`.
+/// Where the pages come from.
+enum Input {
+    /// `sqlite_dbpage`, in the read transaction on the input.
+    DbPage,
+    /// The file itself (its header was refused).
+    File(source::RawFile),
+}
+
+/// The recovery: a read transaction on the input, its settings as PRAGMAs, the state
+/// database, then the script.
 fn steps(
     conn: &Connection,
     state_db: &[u8],
+    opts: &recover::Options,
+    file_ok: bool,
     in_txn: &mut bool,
     out: &mut dyn Write,
 ) -> Result<(), Step> {
     run(conn, b"PRAGMA writable_schema = on")?;
     run(conn, b"BEGIN")?;
     *in_txn = true;
-    run(conn, b"SELECT 1 FROM sqlite_schema")?;
+    let input = match run(conn, b"SELECT 1 FROM sqlite_schema") {
+        Ok(()) => Input::DbPage,
+        Err((26, msg)) => {
+            let raw = file_ok
+                .then(|| conn.path().filter(|p| !p.is_empty()))
+                .flatten()
+                .and_then(|p| source::RawFile::open(std::path::Path::new(p)));
+            match raw {
+                Some(f) => Input::File(f),
+                None => return Err(Step::Failed(26, msg)),
+            }
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let mut encoding = 1;
     for pragma in [
         "encoding",
         "page_size",
@@ -141,17 +171,31 @@ fn steps(
         "user_version",
         "application_id",
     ] {
-        let sql = format!("PRAGMA \"main\".{pragma}");
-        let rows = query(conn, sql.as_bytes()).map_err(|e| Step::Failed(1, e.msg))?;
-        if let Some(row) = rows.first() {
-            let Some(value) = row.first().cloned().flatten() else {
-                return Err(Step::Failed(7, b"out of memory".to_vec()));
+        let value = match &input {
+            Input::DbPage => {
+                let sql = format!("PRAGMA \"main\".{pragma}");
+                let rows = query(conn, sql.as_bytes()).map_err(|e| Step::Failed(1, e.msg))?;
+                let Some(row) = rows.first() else {
+                    continue;
+                };
+                let Some(value) = row.first().cloned().flatten() else {
+                    return Err(Step::Failed(7, b"out of memory".to_vec()));
+                };
+                value
+            }
+            Input::File(f) => header_value(&f.header, pragma),
+        };
+        if pragma == "encoding" {
+            encoding = match &value[..] {
+                b"UTF-16le" => 2,
+                b"UTF-16be" => 3,
+                _ => 1,
             };
-            let mut line = format!("PRAGMA {pragma} = ").into_bytes();
-            push_literal(&mut line, &value);
-            line.extend_from_slice(b";\n");
-            out.write_all(&line).map_err(Step::Io)?;
         }
+        let mut line = format!("PRAGMA {pragma} = ").into_bytes();
+        push_literal(&mut line, &value);
+        line.extend_from_slice(b";\n");
+        out.write_all(&line).map_err(Step::Io)?;
     }
     let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
         | OpenFlags::SQLITE_OPEN_CREATE
@@ -170,7 +214,30 @@ fn steps(
     ] {
         run(&work, sql)?;
     }
-    Ok(())
+    match input {
+        Input::DbPage => {
+            let mut pages = source::DbPage::new(conn).map_err(|e| rusqlite_failure(&e))?;
+            recover::run(&mut pages, encoding, &work, opts, out)
+        }
+        Input::File(mut f) => recover::run(&mut f, encoding, &work, opts, out),
+    }
+    .map_err(Step::Io)
+}
+
+/// What the library would answer for `PRAGMA name` on a database with this header.
+fn header_value(h: &source::Header, name: &str) -> Vec<u8> {
+    match name {
+        "encoding" => match h.encoding {
+            2 => "UTF-16le",
+            3 => "UTF-16be",
+            _ => "UTF-8",
+        }
+        .into(),
+        "page_size" => h.page_size.to_string().into_bytes(),
+        "auto_vacuum" => h.auto_vacuum.to_string().into_bytes(),
+        "user_version" => h.user_version.to_string().into_bytes(),
+        _ => h.application_id.to_string().into_bytes(),
+    }
 }
 
 #[cfg(test)]

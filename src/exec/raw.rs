@@ -7,9 +7,14 @@
 //! primary result codes, `SQLITE_DBCONFIG_FP_DIGITS`, `sqlite3_complete` and the
 //! `SQLITE_FCNTL_SIZE_LIMIT` file control. rusqlite's virtual-table traits are `unsafe`, so
 //! the table-valued functions and `.expert`'s plan-only tables are wrapped here in safe
-//! traits. Everything unsafe stays here, behind small safe types whose lifetimes tie a
+//! traits. Everything unsafe stays here (and in its child module `apndvfs`, the append VFS
+//! shim, whose methods are C callbacks), behind small safe types whose lifetimes tie a
 //! statement to its connection.
 #![allow(unsafe_code)]
+
+mod apndvfs;
+
+pub use apndvfs::{register as register_append_vfs, NAME as APPEND_VFS};
 
 use std::ffi::{c_char, c_int, CStr};
 use std::marker::PhantomData;

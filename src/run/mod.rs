@@ -53,11 +53,11 @@ impl Shell {
                 false
             }
             Err(ExecError::Io(e)) => {
-                let quit_pager = self.out.reader_quit(&e);
+                let reader_quit = self.out.reader_quit(&e);
                 if let Flow::Exit(c) = self.io_failure(&e) {
                     return Err(Flow::Exit(c));
                 }
-                !quit_pager
+                !reader_quit
             }
             Err(ExecError::Exit(c)) => return Err(Flow::Exit(c)),
             Err(e) => {

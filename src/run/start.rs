@@ -52,6 +52,9 @@ fn run(argv: Vec<OsString>) -> i32 {
             return 1;
         }
     }
+    // sqlite3's main() registers the append VFS here, over the default VFS of the moment
+    // (the one `-vfs` chose), after the library's own VFSes.
+    crate::exec::raw::register_append_vfs();
     // sqlite3's interrupt_handler(): a signal handler, no thread (see exec/raw.rs).
     crate::exec::raw::install_sigint_handler(&SEEN_INTERRUPT);
     let want_stdin = args.commands.is_empty();

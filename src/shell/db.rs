@@ -19,7 +19,8 @@ pub enum OpenMode {
     ReadOnly,
     /// `-deserialize`: the file is read into memory.
     Deserialize,
-    /// `-append`: the append VFS (not available in litesh).
+    /// `-append`: through the append VFS (`apndvfs`), which keeps the database at the end
+    /// of another file.
     Append,
     /// `-zip`: a ZIP archive, seen as the table `zip` (a `zipfile` table) of an in-memory
     /// database.
@@ -128,15 +129,13 @@ impl Database {
     /// file holds, and keeps it until the next `.open`.
     pub fn open_with(&mut self, zip_default: bool) -> Result<(), Vec<u8>> {
         let name: OsString = self.filename.clone().unwrap_or_default();
+        // sqlite3's open_db(): a file opened without a mode option is looked at first: one
+        // that ends with the append VFS's trailer is opened through that VFS, a ZIP file as
+        // the table `zip`.
         if self.mode == OpenMode::Normal && !name.is_empty() {
             self.mode = deduce_type(&name, zip_default);
         }
         let result = match self.mode {
-            OpenMode::Append => Err(format!(
-                "Error: unable to open database \"{}\": the append VFS is not supported by litesh",
-                name.to_string_lossy(),
-            )
-            .into_bytes()),
             OpenMode::Zip => Connection::open_in_memory().map_err(|e| open_error(&name, &e)),
             OpenMode::Deserialize => self.open_deserialized(&name),
             _ => self.open_file(&name),
@@ -179,6 +178,11 @@ impl Database {
         };
         if self.nofollow {
             flags |= OpenFlags::SQLITE_OPEN_NOFOLLOW;
+        }
+        if self.mode == OpenMode::Append {
+            raw::register_append_vfs();
+            return Connection::open_with_flags_and_vfs(name, flags, raw::APPEND_VFS)
+                .map_err(|e| open_error(name, &e));
         }
         // `-vfs NAME` made that VFS the process default at start-up, as sqlite3 does.
         Connection::open_with_flags(name, flags).map_err(|e| open_error(name, &e))

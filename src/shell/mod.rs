@@ -179,6 +179,8 @@ pub struct Shell {
     pub lineno: usize,
     /// Set once a write to the output failed (reported at exit).
     pub output_failed: bool,
+    /// The output's generation whose failure was reported last: reported once each.
+    reported_output: Option<u64>,
     /// Set when one of litesh's own checks (`.verify`) failed: the exit code is then 1 even
     /// if the shell went on (`-cmd` without `-bail`, later input that ran fine).
     pub check_failed: bool,
@@ -234,6 +236,7 @@ impl Shell {
             nesting: 0,
             lineno: 0,
             output_failed: false,
+            reported_output: None,
             check_failed: false,
             safe_persist: false,
             safe,
@@ -350,13 +353,15 @@ impl Shell {
             if self.out.is_stdout() {
                 return Flow::Exit(0);
             }
-            // A `.output |cmd` whose command stopped reading: drop the redirection.
-            let _ = self.out.reset();
+            // A pager or a `.output |cmd` that stopped reading (see Output::reader_gone).
+            let _ = self.out.reader_gone();
             return Flow::Continue;
         }
-        if !self.output_failed {
-            // Once is enough: every later write to the same place fails the same way.
+        // Once for each destination: every later write to the same place fails the same
+        // way (a new `.output`/`.once` file is a new place).
+        if self.reported_output != Some(self.out.generation) {
             eprintln!("Error: cannot write output: {e}");
+            self.reported_output = Some(self.out.generation);
         }
         self.output_failed = true;
         Flow::Continue

@@ -409,6 +409,29 @@ fn sqlar_update_insert_remove() {
 }
 
 #[test]
+fn sqlar_appended_to_another_file() {
+    fn host(s: &Scratch) {
+        s.write(
+            "host.db",
+            b"a file that is not a database, an archive goes after it\n",
+        );
+    }
+    scenario(
+        "sqlar append",
+        host,
+        &[
+            Step::Do(small_tree),
+            t(&[":memory:", ".ar -a host.db -cnv d/f.txt"]),
+            t(&[":memory:", ".ar -a host.db -cv d/f.txt top.txt"]),
+            t(&[":memory:", ".ar --append host.db -tv"]),
+            t(&["host.db", ".ar -x -C out"]),
+            t(&[":memory:", ".ar -a app.db -cv d/sub"]),
+            t(&["app.db", ".ar -tv"]),
+        ],
+    );
+}
+
+#[test]
 fn sqlar_errors_and_result_codes() {
     scenario(
         "sqlar errors",

@@ -1,5 +1,6 @@
 //! Differential cases against /usr/bin/sqlite3, grouped by concern.
 
+mod appendvfs;
 mod archive;
 mod backup;
 mod backup_bytes;
@@ -8,8 +9,13 @@ mod cli;
 mod columnar;
 mod commands;
 mod dump;
+mod dump_trace;
 mod engine;
 mod expert;
+mod faults_contention;
+mod faults_kill;
+mod faults_output;
+mod faults_s3;
 mod files;
 mod functions;
 mod hash;
@@ -18,6 +24,7 @@ mod input;
 mod misc;
 mod modes;
 mod readonly;
+mod recover;
 mod restore;
 mod safe_copy;
 mod safe_mode;

@@ -75,7 +75,6 @@ const READONLY_CASES: &[&str] = &[
     ".save s.db",
     ".backup b.db",
     ".backup main b.db",
-    ".recover",
     ".load ./no-such-extension",
     ".parameter set @a 1\n.parameter list",
     ".parameter init",

@@ -129,7 +129,6 @@ const ALLOWED_DOT_COMMANDS: &[&str] = &[
     ".progress 5\nSELECT 1;",
     ".prompt a b",
     ".quit",
-    ".recover",
     ".schema",
     ".selftest",
     ".selftest --init\n.selftest",

@@ -519,6 +519,7 @@ fn recover_usage_errors() {
 }
 
 #[test]
+#[ignore = "compat (docs/compat.md): 3.40.1's build has no sqlite_dbpage, so its .recover stops after the PRAGMAs with `sql error: SQL logic error (1)`; litesh's recovers (tests/diff/recover.rs)"]
 fn recover_writes_what_3_40_1_writes() {
     Case::new("recover", &["db.db", ".recover"], "")
         .setup(&rich)
@@ -533,6 +534,7 @@ fn recover_writes_what_3_40_1_writes() {
 }
 
 #[test]
+#[ignore = "compat (docs/compat.md): 3.40.1's build has no sqlite_dbpage, so its .recover stops after the PRAGMAs with `sql error: SQL logic error (1)`; litesh's recovers (tests/diff/recover.rs)"]
 fn recover_with_unusual_settings() {
     let setup = |s: &Scratch| {
         s.db(
@@ -550,10 +552,30 @@ fn recover_with_unusual_settings() {
 
 #[test]
 fn recover_state_database_and_transactions() {
+    // Where 3.40.1's .recover fails before it reads a page, litesh's fails the same way:
+    // a state database that cannot be opened or already holds the extension's tables, a
+    // transaction already open.
+    let setup = |s: &Scratch| {
+        rich(s);
+        s.db("st.db", "CREATE TABLE map(x);");
+    };
     Case::new(
         "recover state db",
         &["db.db"],
-        ".recover --recovery-db st.db\n.recover --recovery-db st.db\n.recover --recovery-db /nonexistent/dir/x.db\nBEGIN;\n.recover\nCOMMIT;\n.once \"|sed 's,/[^ ]*/,DIR/,'\"\n.databases\n",
+        ".recover --recovery-db st.db\n.recover --recovery-db /nonexistent/dir/x.db\nBEGIN;\n.recover\nCOMMIT;\n.once \"|sed 's,/[^ ]*/,DIR/,'\"\n.databases\n",
+    )
+    .setup(&setup)
+    .dbs(&["st.db"])
+    .check();
+}
+
+#[test]
+#[ignore = "compat (docs/compat.md): 3.40.1's build has no sqlite_dbpage, so its .recover stops after the PRAGMAs with `sql error: SQL logic error (1)`; litesh's recovers (tests/diff/recover.rs)"]
+fn recover_of_empty_databases() {
+    Case::new(
+        "recover state db new",
+        &["db.db"],
+        ".recover --recovery-db st.db\n",
     )
     .setup(&rich)
     .dbs(&["st.db"])

@@ -13,14 +13,14 @@ use std::time::{Duration, Instant};
 use crate::harness::{self, litesh, s3, Scratch, SQLITE3};
 
 /// A repository under test: its REPO argument, where its files are on disk, its env.
-struct Repo {
-    url: String,
-    dir: PathBuf,
-    env: Vec<(String, String)>,
-    name: &'static str,
+pub(super) struct Repo {
+    pub url: String,
+    pub dir: PathBuf,
+    pub env: Vec<(String, String)>,
+    pub name: &'static str,
 }
 
-fn local(s: &Scratch) -> Repo {
+pub(super) fn local(s: &Scratch) -> Repo {
     let dir = s.file("repo");
     Repo {
         url: dir.to_string_lossy().into_owned(),
@@ -30,7 +30,7 @@ fn local(s: &Scratch) -> Repo {
     }
 }
 
-fn on_s3() -> Option<Repo> {
+pub(super) fn on_s3() -> Option<Repo> {
     s3::bucket().map(|b| Repo {
         url: b.url,
         dir: b.dir,
@@ -46,13 +46,13 @@ fn repos(s: &Scratch) -> Vec<Repo> {
     v
 }
 
-struct Out {
-    stdout: String,
-    stderr: String,
-    code: Option<i32>,
+pub(super) struct Out {
+    pub stdout: String,
+    pub stderr: String,
+    pub code: Option<i32>,
 }
 
-fn command(dir: &Path, repo: &Repo, env: &[(&str, &str)], args: &[&str]) -> Command {
+pub(super) fn command(dir: &Path, repo: &Repo, env: &[(&str, &str)], args: &[&str]) -> Command {
     let mut c = Command::new(litesh());
     c.args(args)
         .current_dir(dir)
@@ -68,7 +68,7 @@ fn command(dir: &Path, repo: &Repo, env: &[(&str, &str)], args: &[&str]) -> Comm
     c
 }
 
-fn wait(child: Child, limit: Duration) -> Out {
+pub(super) fn wait(child: Child, limit: Duration) -> Out {
     let id = child.id();
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
@@ -88,7 +88,7 @@ fn wait(child: Child, limit: Duration) -> Out {
     }
 }
 
-fn run_env(s: &Scratch, repo: &Repo, env: &[(&str, &str)], args: &[&str]) -> Out {
+pub(super) fn run_env(s: &Scratch, repo: &Repo, env: &[(&str, &str)], args: &[&str]) -> Out {
     let child = command(s.path(), repo, env, args)
         .spawn()
         .expect("spawn litesh");
@@ -96,11 +96,17 @@ fn run_env(s: &Scratch, repo: &Repo, env: &[(&str, &str)], args: &[&str]) -> Out
 }
 
 /// `litesh DB COMMAND` with `{repo}` in the command replaced; must succeed.
-fn ok(s: &Scratch, repo: &Repo, db: &str, cmd: &str) -> String {
+pub(super) fn ok(s: &Scratch, repo: &Repo, db: &str, cmd: &str) -> String {
     ok_env(s, repo, &[], db, cmd)
 }
 
-fn ok_env(s: &Scratch, repo: &Repo, env: &[(&str, &str)], db: &str, cmd: &str) -> String {
+pub(super) fn ok_env(
+    s: &Scratch,
+    repo: &Repo,
+    env: &[(&str, &str)],
+    db: &str,
+    cmd: &str,
+) -> String {
     let cmd = cmd.replace("{repo}", &repo.url);
     let o = run_env(s, repo, env, &[db, &cmd]);
     assert_eq!(
@@ -115,7 +121,7 @@ fn ok_env(s: &Scratch, repo: &Repo, env: &[(&str, &str)], db: &str, cmd: &str) -
     o.stdout
 }
 
-fn fails(s: &Scratch, repo: &Repo, db: &str, cmd: &str) -> Out {
+pub(super) fn fails(s: &Scratch, repo: &Repo, db: &str, cmd: &str) -> Out {
     let cmd = cmd.replace("{repo}", &repo.url);
     let o = run_env(s, repo, &[], &[db, &cmd]);
     assert_eq!(
@@ -128,19 +134,19 @@ fn fails(s: &Scratch, repo: &Repo, db: &str, cmd: &str) -> Out {
     o
 }
 
-fn create(s: &Scratch, repo: &Repo, db: &str, extra: &str) -> String {
+pub(super) fn create(s: &Scratch, repo: &Repo, db: &str, extra: &str) -> String {
     let out = ok(s, repo, db, &format!(".snapshot create {{repo}} {extra}"));
     let id = out.lines().last().unwrap_or("").to_string();
     assert_eq!(id.len(), 16, "[{}] create printed {out:?}", repo.name);
     id
 }
 
-fn list(s: &Scratch, repo: &Repo) -> Vec<serde_json::Value> {
+pub(super) fn list(s: &Scratch, repo: &Repo) -> Vec<serde_json::Value> {
     let out = ok(s, repo, ":memory:", ".snapshot list {repo} --json");
     serde_json::from_str::<Vec<serde_json::Value>>(&out).expect("list --json is JSON")
 }
 
-fn sqlite(db: &Path, sql: &str) -> String {
+pub(super) fn sqlite(db: &Path, sql: &str) -> String {
     let o = Command::new(SQLITE3)
         .arg(db)
         .arg(sql)
@@ -155,7 +161,7 @@ fn sqlite(db: &Path, sql: &str) -> String {
 }
 
 /// A database of `rows` rows with `blob`-byte random blobs (rollback journal mode).
-fn make_db(s: &Scratch, name: &str, rows: u32, blob: u32) {
+pub(super) fn make_db(s: &Scratch, name: &str, rows: u32, blob: u32) {
     s.db(
         name,
         &format!(
@@ -169,7 +175,7 @@ fn make_db(s: &Scratch, name: &str, rows: u32, blob: u32) {
 }
 
 /// The repository's pack files.
-fn objects(repo: &Repo) -> Vec<PathBuf> {
+pub(super) fn objects(repo: &Repo) -> Vec<PathBuf> {
     let mut out: Vec<PathBuf> = fs::read_dir(repo.dir.join("packs"))
         .into_iter()
         .flatten()

@@ -5,6 +5,7 @@
 
 #![allow(dead_code)]
 
+pub mod faults;
 pub mod s3;
 
 use std::fs;
@@ -161,13 +162,19 @@ pub fn run_in_env(
         .env("HOME", &home)
         .env("LANG", "C.UTF-8")
         .env("TZ", "UTC")
-        .envs(env.iter().copied())
+        .envs(env.iter().copied());
+    run_command(&mut cmd, stdin)
+}
+
+/// Runs a prepared command with `stdin` piped in and its output collected (with the same
+/// hang guard as [`run_in`]).
+pub fn run_command(cmd: &mut Command, stdin: &[u8]) -> Outcome {
+    let mut child = cmd
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut child = cmd
+        .stderr(Stdio::piped())
         .spawn()
-        .unwrap_or_else(|e| panic!("spawn {}: {e}", program.display()));
+        .unwrap_or_else(|e| panic!("spawn {cmd:?}: {e}"));
     let mut sin = child.stdin.take().unwrap();
     let input = stdin.to_vec();
     let writer = std::thread::spawn(move || {

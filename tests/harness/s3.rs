@@ -6,7 +6,8 @@
 //! (its keys are the ones below); the tests then use that one. Otherwise they start their own.
 //! Without `s3s-fs` (on PATH or in ~/.cargo/bin) the S3 cases are skipped with a loud
 //! warning, and fail under CI (`CI=true`). The server is started through `sh`, which kills
-//! it when this process's end of its stdin pipe closes, so no server outlives the tests.
+//! it (and removes its root directory) when this process's end of its stdin pipe closes, so
+//! no server and no bucket outlives the tests.
 
 use std::io::Read;
 use std::net::{TcpListener, TcpStream};
@@ -24,7 +25,7 @@ struct Server {
     port: u16,
     root: PathBuf,
     // Held for the life of the process: dropping the pipe stops a server started here.
-    _guard: Option<(tempfile::TempDir, Mutex<(Child, ChildStdin)>)>,
+    _guard: Option<Mutex<(Child, ChildStdin)>>,
 }
 
 /// One test's bucket.
@@ -76,18 +77,43 @@ fn start() -> Option<Server> {
         return None;
     };
     let root = tempfile::tempdir().expect("s3 root");
-    let port = TcpListener::bind("127.0.0.1:0")
+    let port = free_port();
+    // The server lives in a static, which is never dropped: the `sh` that stops it when this
+    // process ends removes the root too (a TempDir would stay behind, with every bucket).
+    let root = root.keep();
+    let (child, stdin) = spawn(&bin, &root, port, true);
+    Some(Server {
+        port,
+        root,
+        _guard: Some(Mutex::new((child, stdin))),
+    })
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .expect("free port")
-        .port();
+        .port()
+}
+
+/// Starts `s3s-fs` on `port` with `root` through `sh`, which stops it (and waits for it)
+/// when the returned stdin pipe closes; returns once the port accepts connections.
+/// With `remove_root`, it also removes `root` then.
+fn spawn(bin: &Path, root: &Path, port: u16, remove_root: bool) -> (Child, ChildStdin) {
+    let script = if remove_root {
+        r#""$0" "$@" </dev/null >>"$LITESH_S3_LOG" 2>&1 & p=$!; read _ignored; kill $p; wait $p; rm -rf "$LITESH_S3_ROOT_TO_REMOVE""#
+    } else {
+        r#""$0" "$@" </dev/null >>"$LITESH_S3_LOG" 2>&1 & p=$!; read _ignored; kill $p; wait $p"#
+    };
     let mut child = Command::new("sh")
         .arg("-c")
-        .arg(r#""$0" "$@" </dev/null >"$LITESH_S3_LOG" 2>&1 & p=$!; read _ignored; kill $p"#)
-        .arg(&bin)
+        .arg(script)
+        .arg(bin)
         .args(["--host", "127.0.0.1", "--port", &port.to_string()])
         .args(["--access-key", KEY, "--secret-key", SECRET])
-        .arg(root.path())
-        .env("LITESH_S3_LOG", root.path().join("server.log"))
+        .arg(root)
+        .env("LITESH_S3_LOG", root.join("server.log"))
+        .env("LITESH_S3_ROOT_TO_REMOVE", root)
         .stdin(Stdio::piped())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -98,17 +124,105 @@ fn start() -> Option<Server> {
     while TcpStream::connect(("127.0.0.1", port)).is_err() {
         if Instant::now() > deadline {
             let mut log = String::new();
-            let _ = std::fs::File::open(root.path().join("server.log"))
+            let _ = std::fs::File::open(root.join("server.log"))
                 .and_then(|mut f| f.read_to_string(&mut log));
             panic!("s3s-fs did not start on port {port}: {log}");
         }
         std::thread::sleep(Duration::from_millis(50));
     }
-    Some(Server {
-        port,
-        root: root.path().to_path_buf(),
-        _guard: Some((root, Mutex::new((child, stdin)))),
-    })
+    (child, stdin)
+}
+
+/// A server of one test's own, which the test can stop and start again (same port, same
+/// objects): for a server that goes away in the middle of a snapshot.
+pub struct OwnServer {
+    bin: PathBuf,
+    root: tempfile::TempDir,
+    /// Its port.
+    pub port: u16,
+    running: Option<(Child, ChildStdin)>,
+}
+
+impl OwnServer {
+    /// Starts one, or `None` (skip) when there is no s3s-fs outside CI.
+    pub fn start() -> Option<OwnServer> {
+        let Some(bin) = find_binary() else {
+            assert!(
+                !crate::harness::in_ci(),
+                "s3s-fs is required for the S3 fault tests (CI=true)"
+            );
+            eprintln!("\n!!!!! s3s-fs is missing: the S3 fault tests CANNOT RUN. !!!!!\n");
+            return None;
+        };
+        let root = tempfile::tempdir().expect("s3 root");
+        let port = free_port();
+        let running = Some(spawn(&bin, root.path(), port, false));
+        Some(OwnServer {
+            bin,
+            root,
+            port,
+            running,
+        })
+    }
+
+    /// A new bucket on it.
+    pub fn bucket(&self, name: &str) -> Bucket {
+        let dir = self.root.path().join(name);
+        std::fs::create_dir(&dir).expect("bucket directory");
+        Bucket {
+            url: format!("s3://{name}/repo"),
+            dir: dir.join("repo"),
+            env: env_for(self.port),
+        }
+    }
+
+    /// Stops the server (its process is gone when this returns).
+    pub fn stop(&mut self) {
+        if let Some((mut child, stdin)) = self.running.take() {
+            drop(stdin);
+            let _ = child.wait();
+        }
+    }
+
+    /// Starts it again on the same port with the same objects.
+    pub fn restart(&mut self) {
+        self.stop();
+        self.running = Some(spawn(&self.bin, self.root.path(), self.port, false));
+    }
+}
+
+impl Drop for OwnServer {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+fn env_for(port: u16) -> Vec<(String, String)> {
+    [
+        ("AWS_ACCESS_KEY_ID", KEY.to_string()),
+        ("AWS_SECRET_ACCESS_KEY", SECRET.to_string()),
+        ("AWS_REGION", "us-east-1".to_string()),
+        ("AWS_ENDPOINT", format!("http://127.0.0.1:{port}")),
+        ("AWS_ALLOW_HTTP", "true".to_string()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect()
+}
+
+/// The port of the shared test server (for a proxy in front of it), or `None` as for
+/// [`bucket`].
+pub fn shared_port() -> Option<u16> {
+    match server() {
+        Some(s) => Some(s.port),
+        None => {
+            assert!(
+                !crate::harness::in_ci(),
+                "s3s-fs is required for the S3 snapshot tests (CI=true)"
+            );
+            None
+        }
+    }
 }
 
 fn server() -> Option<&'static Server> {
@@ -133,16 +247,7 @@ pub fn bucket() -> Option<Bucket> {
     );
     let dir = s.root.join(&name);
     std::fs::create_dir(&dir).expect("bucket directory");
-    let env = [
-        ("AWS_ACCESS_KEY_ID", KEY.to_string()),
-        ("AWS_SECRET_ACCESS_KEY", SECRET.to_string()),
-        ("AWS_REGION", "us-east-1".to_string()),
-        ("AWS_ENDPOINT", format!("http://127.0.0.1:{}", s.port)),
-        ("AWS_ALLOW_HTTP", "true".to_string()),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_string(), v))
-    .collect();
+    let env = env_for(s.port);
     Some(Bucket {
         url: format!("s3://{name}/repo"),
         dir: dir.join("repo"),

@@ -28,6 +28,7 @@
 mod colour;
 mod complete;
 mod editor;
+mod faults;
 mod files;
 mod history;
 mod interrupt;

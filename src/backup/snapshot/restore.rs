@@ -5,10 +5,11 @@
 //! `objects/` file). Chunks are fetched and decompressed by worker threads (a few in flight)
 //! and written in page order by the calling thread, which also recomputes the image hash.
 //! Every chunk is checked against its id (BLAKE3 of the uncompressed bytes) and size; a
-//! missing index or pack, and a corrupt, truncated or undecodable chunk, are named. A restore writes a temporary file beside the target,
-//! checks size and image hash, fsyncs it, renames it into place and fsyncs the directory,
-//! so the target is either the old file or the complete, checked new one. The temporary
-//! file (`.NAME.litesh-restore-PID`) is created new, never through a symbolic link, and
+//! missing index or pack, and a corrupt, truncated or undecodable chunk, are named. A restore
+//! writes a temporary file beside the target (`.NAME.litesh-PID.tmp`, as `.backup` does;
+//! those of killed runs are removed), checks size and image hash, fsyncs it, renames it into
+//! place and fsyncs the directory, so the target is either the old file or the complete,
+//! checked new one. The temporary file is created new, never through a symbolic link, and
 //! owner-only until it gets SQLite's usual database mode just before the rename (see
 //! [`crate::backup::files`]). A verify is a
 //! restore into a scratch file plus `PRAGMA integrity_check`, recorded as a drill.
@@ -200,18 +201,18 @@ pub fn restore(repo: &Repo, m: &Manifest, target: &Path) -> Result<(), String> {
     if target.is_dir() {
         return Err(format!("{} is a directory", target.display()));
     }
-    let name = target
-        .file_name()
-        .ok_or_else(|| format!("{} is not a file name", target.display()))?;
+    if target.file_name().is_none() {
+        return Err(format!("{} is not a file name", target.display()));
+    }
     let dir = match target.parent() {
         Some(p) if p != Path::new("") => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    let mut tmp_name = std::ffi::OsString::from(".");
-    tmp_name.push(name);
-    tmp_name.push(format!(".litesh-restore-{}", std::process::id()));
+    // What killed earlier restores (or copies) to this name left goes first.
+    crate::backup::copy::remove_stale_temps(target);
+    let tmp_name = crate::backup::copy::temp_name(target, std::process::id());
     let tmp = TempFile {
-        path: dir.join(tmp_name),
+        path: tmp_name,
         keep: false,
     };
     let mut f = crate::backup::files::create_private(&tmp.path)

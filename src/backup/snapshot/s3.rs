@@ -13,11 +13,35 @@
 use std::time::Duration;
 
 use futures::TryStreamExt;
-use object_store::aws::{AmazonS3, AmazonS3Builder};
+use object_store::aws::{AmazonS3, AmazonS3Builder, AmazonS3ConfigKey};
 use object_store::path::Path;
-use object_store::{ObjectStore, ObjectStoreExt, PutMode, PutOptions, PutPayload, RetryConfig};
+use object_store::{
+    ClientConfigKey, ObjectStore, ObjectStoreExt, PutMode, PutOptions, PutPayload, RetryConfig,
+};
 
 use super::store::{check_key, Store, StoreResult};
+
+/// The client's timeouts, each unless its environment variable is set (`object_store` reads
+/// those itself, e.g. `AWS_READ_TIMEOUT=10s`):
+/// - connecting: 5 s;
+/// - no byte of the answer for 30 s (a stalled server): the attempt fails;
+/// - one whole request: 5 minutes, enough for a 24 MiB pack at 80 KB/s (object_store's
+///   default of 30 s would fail every pack upload on a link slower than about 7 Mbit/s).
+///
+/// A failed attempt is retried (with backoff) at most [`MAX_RETRIES`] times, and not once
+/// [`RETRY_WINDOW`] has passed since the first; so a request that meets a stalled server
+/// fails after at most about two minutes.
+pub const TIMEOUTS: [(&str, ClientConfigKey, &str); 3] = [
+    ("AWS_CONNECT_TIMEOUT", ClientConfigKey::ConnectTimeout, "5s"),
+    ("AWS_READ_TIMEOUT", ClientConfigKey::ReadTimeout, "30s"),
+    ("AWS_TIMEOUT", ClientConfigKey::Timeout, "300s"),
+];
+
+/// Retries of one request after its first attempt.
+pub const MAX_RETRIES: usize = 4;
+
+/// No retry starts later than this after the first attempt.
+pub const RETRY_WINDOW: Duration = Duration::from_secs(60);
 
 /// A repository under a prefix of an S3 bucket.
 pub struct S3Store {
@@ -48,9 +72,15 @@ impl S3Store {
         if let Ok(r) = std::env::var("AWS_REGION") {
             b = b.with_region(r);
         }
+        // Bounded waits (see TIMEOUTS): a server that stops answering ends in an error.
+        for (var, key, default) in TIMEOUTS {
+            if std::env::var_os(var).is_none() {
+                b = b.with_config(AmazonS3ConfigKey::Client(key), default);
+            }
+        }
         let b = b.with_retry(RetryConfig {
-            max_retries: 4,
-            retry_timeout: Duration::from_secs(60),
+            max_retries: MAX_RETRIES,
+            retry_timeout: RETRY_WINDOW,
             ..RetryConfig::default()
         });
         let s3 = b
