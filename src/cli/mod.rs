@@ -458,6 +458,15 @@ pub fn parse(argv: &[OsString]) -> Result<Args, CliError> {
             i += 1;
             continue;
         }
+        if bytes.starts_with(b"-A") {
+            // `-A` (or `-ARGS`): all remaining arguments belong to `.archive`; the option
+            // itself comes first.
+            args.options.push(OptUse {
+                opt: Opt::Archive,
+                values: argv[i..].to_vec(),
+            });
+            break;
+        }
         // `--name` is the same as `-name`.
         let name = if bytes.get(1) == Some(&b'-') {
             &bytes[2..]
@@ -471,7 +480,7 @@ pub fn parse(argv: &[OsString]) -> Result<Args, CliError> {
                     // All remaining arguments belong to `.archive`.
                     args.options.push(OptUse {
                         opt: def.opt,
-                        values: argv[i + 1..].to_vec(),
+                        values: argv[i..].to_vec(),
                     });
                     break;
                 }
@@ -544,12 +553,17 @@ pub fn second_pass(args: &Args) -> Vec<OptUse> {
             &bytes[1..]
         };
         let name = String::from_utf8_lossy(name);
-        let def = lookup(&name).filter(|d| d.opt != Opt::MaxSize || i + 1 < argv.len());
+        let def = if bytes.starts_with(b"-A") {
+            lookup("A")
+        } else {
+            lookup(&name).filter(|d| d.opt != Opt::MaxSize || i + 1 < argv.len())
+        };
         match def {
             Some(def) => {
                 let end = (i + 1 + def.arity).min(argv.len());
                 let values = if def.opt == Opt::Archive {
-                    argv[i + 1..].to_vec()
+                    // The option itself, then everything after it.
+                    argv[i..].to_vec()
                 } else {
                     argv[i + 1..end].to_vec()
                 };

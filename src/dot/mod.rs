@@ -5,6 +5,7 @@
 //! because `headers` comes before `help`. Handlers live in the submodules, grouped by
 //! concern; each gets the tokenized arguments (`args[0]` is the word as typed).
 
+mod archive;
 mod auth;
 pub mod clap_args;
 mod clone;
@@ -33,6 +34,7 @@ mod testing;
 mod unsupported;
 mod verify;
 
+pub use archive::from_command_line as archive_from_command_line;
 pub use registry::REGISTRY;
 
 use crate::shell::{DotResult, Failure, Flow, Shell};

@@ -3,8 +3,8 @@
 //! Commands without a handler are known names that litesh does not provide (yet).
 
 use super::{
-    auth, clone, conn, diag, expert, hash, help, import, io, lint, mode, params, recover, schema,
-    selftest, session, settings, snapshot, system, testcase, testing, unsupported, verify,
+    archive, auth, clone, conn, diag, expert, hash, help, import, io, lint, mode, params, recover,
+    schema, selftest, session, settings, snapshot, system, testcase, testing, unsupported, verify,
     DotCommand, Rule,
 };
 
@@ -19,7 +19,7 @@ pub const REGISTRY: &[DotCommand] = &[
     DotCommand {
         name: "archive",
         rule: Rule::Prefix(0),
-        run: Some(unsupported::archive),
+        run: Some(archive::archive),
         help: Some(concat!(
             ".archive ...             Manage SQL archives\n",
             "   Each command must have exactly one of the following options:\n",

@@ -846,6 +846,17 @@ pub trait TableCursor: Sized {
     fn column(&self, ctx: &mut rusqlite::vtab::Context, col: c_int) -> rusqlite::Result<()>;
     /// xRowid.
     fn rowid(&self) -> rusqlite::Result<i64>;
+    /// xColumn for a value worth not copying (a file's content): `Some` with the blob (or
+    /// NULL, or nothing at all when `no_change` allows it) to hand to SQLite as it is,
+    /// `None` to go through [`TableCursor::column`]. `no_change` is
+    /// `sqlite3_vtab_nochange()`: an UPDATE that does not change the column asks.
+    fn column_owned(
+        &self,
+        _col: c_int,
+        _no_change: bool,
+    ) -> Option<rusqlite::Result<Option<Vec<u8>>>> {
+        None
+    }
 }
 
 /// The C layout rusqlite needs for a virtual table: the base struct first.
@@ -891,11 +902,17 @@ unsafe impl<'vtab, T: TableFunction> rusqlite::vtab::VTab<'vtab> for TableShim<T
     }
 
     fn open(&'vtab mut self) -> rusqlite::Result<Self::Cursor> {
-        Ok(CursorShim {
+        Ok(CursorShim::new(self.table.open()))
+    }
+}
+
+impl<C> CursorShim<'_, C> {
+    fn new(cursor: C) -> Self {
+        CursorShim {
             base: ffi::sqlite3_vtab_cursor::default(),
-            cursor: self.table.open(),
+            cursor,
             _table: PhantomData,
-        })
+        }
     }
 }
 
@@ -927,12 +944,158 @@ unsafe impl<C: TableCursor> rusqlite::vtab::VTabCursor for CursorShim<'_, C> {
     }
 }
 
-/// The module of a [`TableFunction`], a constant so that it can be borrowed for `'static`.
+/// The module of a [`TableFunction`], a constant so that it can be borrowed for `'static`:
+/// rusqlite's methods, with [`column_owned`] in front of its xColumn.
 struct ModuleOf<T>(PhantomData<T>);
 
+/// The type of `xColumn`.
+type XColumn = Option<
+    unsafe extern "C" fn(*mut ffi::sqlite3_vtab_cursor, *mut ffi::sqlite3_context, c_int) -> c_int,
+>;
+
 impl<T: TableFunction> ModuleOf<T> {
-    const MODULE: rusqlite::vtab::Module<'static, TableShim<T>> =
-        rusqlite::vtab::Module::eponymous_only_module();
+    /// rusqlite's module as it is.
+    const ORIGINAL: ffi::sqlite3_module = {
+        let module: rusqlite::vtab::Module<'static, TableShim<T>> =
+            rusqlite::vtab::Module::eponymous_only_module();
+        // SAFETY: rusqlite's `Module` is `#[repr(transparent)]` over `sqlite3_module`.
+        unsafe { std::mem::transmute(module) }
+    };
+    const MODULE: ffi::sqlite3_module = {
+        let mut m = Self::ORIGINAL;
+        m.xColumn = Some(column_owned::<Self>);
+        m
+    };
+}
+
+/// A module whose cursors are [`CursorShim`]s, and its xColumn before [`column_owned`].
+trait Columns {
+    type Cursor: TableCursor;
+    const ORIGINAL_COLUMN: XColumn;
+}
+
+impl<T: TableFunction> Columns for ModuleOf<T> {
+    type Cursor = T::Cursor;
+    const ORIGINAL_COLUMN: XColumn = Self::ORIGINAL.xColumn;
+}
+
+/// xColumn: [`TableCursor::column_owned`] when it has the value, else rusqlite's xColumn.
+unsafe extern "C" fn column_owned<M: Columns>(
+    cur: *mut ffi::sqlite3_vtab_cursor,
+    ctx: *mut ffi::sqlite3_context,
+    col: c_int,
+) -> c_int {
+    // SAFETY: SQLite calls this with a cursor of this module, a `CursorShim` (base struct
+    // first), and the column's context.
+    unsafe {
+        let shim = &*(cur as *const CursorShim<'_, M::Cursor>);
+        let no_change = ffi::sqlite3_vtab_nochange(ctx) != 0;
+        let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            shim.cursor.column_owned(col, no_change)
+        }));
+        match out {
+            Ok(None) => match M::ORIGINAL_COLUMN {
+                Some(f) => f(cur, ctx, col),
+                None => ffi::SQLITE_ERROR,
+            },
+            Ok(Some(Ok(Some(v)))) => {
+                result_owned_blob(ctx, v);
+                ffi::SQLITE_OK
+            }
+            Ok(Some(Ok(None))) => ffi::SQLITE_OK,
+            Ok(Some(Err(e))) => set_vtab_error((*cur).pVtab, &e),
+            Err(_) => ffi::SQLITE_ERROR,
+        }
+    }
+}
+
+/// Puts an error's message into the table's `zErrMsg` (as rusqlite does for its methods) and
+/// returns its result code.
+///
+/// # Safety
+/// `vtab` is the table of the call being answered.
+unsafe fn set_vtab_error(vtab: *mut ffi::sqlite3_vtab, e: &rusqlite::Error) -> c_int {
+    let (code, msg) = match e {
+        rusqlite::Error::SqliteFailure(f, m) => (f.extended_code, m.clone()),
+        other => (ffi::SQLITE_ERROR, Some(other.to_string())),
+    };
+    if let Some(m) = msg {
+        let m = std::ffi::CString::new(m.replace('\0', " ")).unwrap_or_default();
+        // SAFETY: the message is allocated with SQLite's allocator, which frees it.
+        unsafe {
+            ffi::sqlite3_free((*vtab).zErrMsg.cast());
+            (*vtab).zErrMsg = ffi::sqlite3_mprintf(c"%s".as_ptr(), m.as_ptr());
+        }
+    }
+    code
+}
+
+/// Blobs handed to SQLite without a copy, by data pointer: their lengths, which their
+/// destructor (given the pointer alone) needs to free them.
+static OWNED_BLOBS: std::sync::Mutex<Option<std::collections::HashMap<usize, usize>>> =
+    std::sync::Mutex::new(None);
+
+unsafe extern "C" fn drop_owned_blob(p: *mut std::ffi::c_void) {
+    let len = OWNED_BLOBS
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .as_mut()
+        .and_then(|m| m.remove(&(p as usize)));
+    if let Some(len) = len {
+        // SAFETY: `p` and `len` are those of the boxed slice `result_owned_blob` leaked.
+        drop(unsafe { Box::from_raw(ptr::slice_from_raw_parts_mut(p as *mut u8, len)) });
+    }
+}
+
+/// Makes `v` the result of `ctx` without copying it: SQLite frees it when done.
+///
+/// # Safety
+/// `ctx` is the context of the call being answered.
+unsafe fn result_owned_blob(ctx: *mut ffi::sqlite3_context, v: Vec<u8>) {
+    if v.is_empty() {
+        // SAFETY: as the caller promised.
+        unsafe { ffi::sqlite3_result_zeroblob(ctx, 0) };
+        return;
+    }
+    let b = v.into_boxed_slice();
+    let len = b.len();
+    let p = Box::into_raw(b) as *mut u8;
+    OWNED_BLOBS
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .get_or_insert_with(Default::default)
+        .insert(p as usize, len);
+    // SAFETY: `p` points to `len` bytes that stay valid until SQLite calls the destructor
+    // (also at once, when the blob is too big).
+    unsafe { ffi::sqlite3_result_blob64(ctx, p.cast(), len as u64, Some(drop_owned_blob)) };
+}
+
+unsafe extern "C" fn drop_aux<A>(p: *mut std::ffi::c_void) {
+    // SAFETY: `p` is the `Box<A>` `register_module` leaked, handed back once by SQLite.
+    drop(unsafe { Box::from_raw(p as *mut A) });
+}
+
+/// `sqlite3_create_module_v2` with `module` and, as client data, `aux` boxed (rusqlite's
+/// methods read it as `*mut A`).
+fn register_module<A>(
+    conn: &Connection,
+    name: &CStr,
+    module: &'static ffi::sqlite3_module,
+    aux: Option<A>,
+) -> rusqlite::Result<()> {
+    let (p, free): (*mut std::ffi::c_void, ffi::sqlite3_destructor_type) = match aux {
+        Some(a) => (Box::into_raw(Box::new(a)).cast(), Some(drop_aux::<A>)),
+        None => (ptr::null_mut(), None),
+    };
+    // SAFETY: a valid handle and name; SQLite owns `p` from here and frees it with `free`
+    // (also when the call fails).
+    let rc =
+        unsafe { ffi::sqlite3_create_module_v2(conn.handle(), name.as_ptr(), module, p, free) };
+    if rc == ffi::SQLITE_OK {
+        Ok(())
+    } else {
+        Err(rusqlite::Error::SqliteFailure(ffi::Error::new(rc), None))
+    }
 }
 
 /// Registers `T` as the eponymous-only module `name` (no `CREATE VIRTUAL TABLE`, as the
@@ -941,7 +1104,7 @@ pub fn register_table_function<T: TableFunction>(
     conn: &Connection,
     name: &'static std::ffi::CStr,
 ) -> rusqlite::Result<()> {
-    conn.create_module(name, &ModuleOf::<T>::MODULE, None)
+    register_module::<T::Aux>(conn, name, &ModuleOf::<T>::MODULE, None)
 }
 
 /// [`register_table_function`] with a value every connected table gets (see
@@ -951,7 +1114,7 @@ pub fn register_table_function_with<T: TableFunction>(
     name: &'static std::ffi::CStr,
     aux: T::Aux,
 ) -> rusqlite::Result<()> {
-    conn.create_module(name, &ModuleOf::<T>::MODULE, Some(aux))
+    register_module(conn, name, &ModuleOf::<T>::MODULE, Some(aux))
 }
 
 // ------------------------------------------------------------------------------------------
@@ -1898,5 +2061,382 @@ pub fn constraint_op_code(op: rusqlite::vtab::IndexConstraintOp) -> u8 {
         Op::SQLITE_INDEX_CONSTRAINT_LIMIT => 73,
         Op::SQLITE_INDEX_CONSTRAINT_OFFSET => 74,
         Op::SQLITE_INDEX_CONSTRAINT_FUNCTION(v) => v,
+    }
+}
+
+// ------------------------------------------------------------------------------------------
+// A writable virtual table with transactions (the `zipfile` table of src/functions/zipfile.rs).
+
+/// What `sqlite3_vtab_on_conflict` says about the statement that is writing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OnConflict {
+    /// `OR IGNORE`
+    Ignore,
+    /// `OR REPLACE` (also `REPLACE INTO`)
+    Replace,
+    /// `ABORT`, `FAIL` or `ROLLBACK`
+    Other,
+}
+
+/// An eponymous virtual table that can also be created with `CREATE VIRTUAL TABLE`, can be
+/// written, and takes part in transactions, in safe Rust. [`register_writable_table`] turns
+/// it into a module.
+pub trait WritableTable: Sized + 'static {
+    /// The cursor type that walks the rows.
+    type Cursor: TableCursor;
+    /// The `CREATE TABLE x(...)` statement declaring the columns.
+    const SCHEMA: &'static CStr;
+    /// `sqlite3_vtab_config` option set on connect.
+    const CONFIG: rusqlite::vtab::VTabConfig;
+    /// xCreate and xConnect: `table_name` is the table's name (the module's for the
+    /// eponymous table), `args` the module arguments as written.
+    fn connect(db: DbHandle, table_name: &[u8], args: &[&[u8]]) -> rusqlite::Result<Self>;
+    /// xBestIndex: `Ok(false)` means the plan is unusable (`SQLITE_CONSTRAINT`).
+    fn best_index(&self, info: &mut rusqlite::vtab::IndexInfo) -> rusqlite::Result<bool>;
+    /// xOpen.
+    fn open(&mut self) -> Self::Cursor;
+    /// xUpdate with its whole argument array (one value for a DELETE; otherwise the old
+    /// key, the new key and one value per column), and the statement's conflict mode.
+    fn update(
+        &mut self,
+        args: &[rusqlite::types::ValueRef<'_>],
+        conflict: OnConflict,
+    ) -> rusqlite::Result<()>;
+    /// xBegin.
+    fn begin(&mut self) -> rusqlite::Result<()>;
+    /// xCommit.
+    fn commit(&mut self) -> rusqlite::Result<()>;
+    /// xRollback.
+    fn rollback(&mut self) -> rusqlite::Result<()>;
+    /// The function this table overloads through `xFindFunction` (used when a column of
+    /// the table is its first argument), if any.
+    const OVERLOADS: Option<&'static CStr> = None;
+    /// That function: its text result (`None` for NULL), or an error message.
+    fn overloaded(
+        &self,
+        _args: &[rusqlite::types::ValueRef<'_>],
+    ) -> Result<Option<Vec<u8>>, String> {
+        Ok(None)
+    }
+}
+
+/// The C layout rusqlite needs for a writable table: the base struct first.
+#[repr(C)]
+struct WritableShim<T> {
+    base: ffi::sqlite3_vtab,
+    db: *mut ffi::sqlite3,
+    table: T,
+}
+
+impl<T: WritableTable> WritableShim<T> {
+    fn conflict(&self) -> OnConflict {
+        // SAFETY: the handle of the connection that owns this table, used during one of its
+        // xUpdate calls, as the API requires.
+        match unsafe { ffi::sqlite3_vtab_on_conflict(self.db) } {
+            ffi::SQLITE_IGNORE => OnConflict::Ignore,
+            ffi::SQLITE_REPLACE => OnConflict::Replace,
+            _ => OnConflict::Other,
+        }
+    }
+
+    fn update_with(&mut self, args: Vec<rusqlite::types::ValueRef<'_>>) -> rusqlite::Result<()> {
+        let conflict = self.conflict();
+        self.table.update(&args, conflict)
+    }
+}
+
+// SAFETY: WritableShim is #[repr(C)] with `sqlite3_vtab` as its first field.
+unsafe impl<'vtab, T: WritableTable> rusqlite::vtab::VTab<'vtab> for WritableShim<T> {
+    type Aux = ();
+    type Cursor = CursorShim<'vtab, T::Cursor>;
+
+    fn connect(
+        db: &mut rusqlite::vtab::VTabConnection,
+        _aux: Option<&()>,
+        _module_name: &[u8],
+        _database_name: &[u8],
+        table_name: &[u8],
+        args: &[&[u8]],
+    ) -> rusqlite::Result<(std::borrow::Cow<'static, CStr>, Self)> {
+        // SAFETY: the raw handle is only kept inside the table, which the connection owns.
+        let raw = unsafe { db.handle() };
+        let table = T::connect(DbHandle(raw), table_name, args)?;
+        db.config(T::CONFIG)?;
+        let shim = WritableShim {
+            base: ffi::sqlite3_vtab::default(),
+            db: raw,
+            table,
+        };
+        Ok((std::borrow::Cow::Borrowed(T::SCHEMA), shim))
+    }
+
+    fn best_index(&self, info: &mut rusqlite::vtab::IndexInfo) -> rusqlite::Result<bool> {
+        self.table.best_index(info)
+    }
+
+    fn open(&'vtab mut self) -> rusqlite::Result<Self::Cursor> {
+        Ok(CursorShim::new(self.table.open()))
+    }
+}
+
+impl<T: WritableTable> rusqlite::vtab::CreateVTab<'_> for WritableShim<T> {
+    const KIND: rusqlite::vtab::VTabKind = rusqlite::vtab::VTabKind::Eponymous;
+}
+
+impl<T: WritableTable> rusqlite::vtab::UpdateVTab<'_> for WritableShim<T> {
+    fn delete(&mut self, arg: rusqlite::types::ValueRef<'_>) -> rusqlite::Result<()> {
+        self.update_with(vec![arg])
+    }
+
+    fn insert(&mut self, args: &rusqlite::vtab::Inserts<'_>) -> rusqlite::Result<i64> {
+        let values = args.iter().collect();
+        self.update_with(values).map(|()| 0)
+    }
+
+    fn update(&mut self, args: &rusqlite::vtab::Updates<'_>) -> rusqlite::Result<()> {
+        let values = args.iter().collect();
+        self.update_with(values)
+    }
+}
+
+impl<T: WritableTable> rusqlite::vtab::TransactionVTab<'_> for WritableShim<T> {
+    fn begin(&mut self) -> rusqlite::Result<()> {
+        self.table.begin()
+    }
+
+    fn commit(&mut self) -> rusqlite::Result<()> {
+        self.table.commit()
+    }
+
+    fn rollback(&mut self) -> rusqlite::Result<()> {
+        self.table.rollback()
+    }
+}
+
+/// The module of a [`WritableTable`], a constant so that it can be borrowed for `'static`:
+/// rusqlite's methods, plus `xFindFunction`, which rusqlite does not offer.
+struct WritableModuleOf<T>(PhantomData<T>);
+
+impl<T: WritableTable> WritableModuleOf<T> {
+    const MODULE: ffi::sqlite3_module = {
+        let module: rusqlite::vtab::Module<'static, WritableShim<T>> =
+            rusqlite::vtab::Module::update_module_with_tx().without_sync();
+        // SAFETY: rusqlite's `Module` is `#[repr(transparent)]` over `sqlite3_module`.
+        let mut raw: ffi::sqlite3_module = unsafe { std::mem::transmute(module) };
+        raw.xFindFunction = Some(find_function::<T>);
+        raw.xColumn = Some(column_owned::<Self>);
+        raw
+    };
+    /// rusqlite's xColumn.
+    const ORIGINAL_XCOLUMN: XColumn = {
+        let module: rusqlite::vtab::Module<'static, WritableShim<T>> =
+            rusqlite::vtab::Module::update_module_with_tx().without_sync();
+        // SAFETY: as above.
+        let raw: ffi::sqlite3_module = unsafe { std::mem::transmute(module) };
+        raw.xColumn
+    };
+}
+
+impl<T: WritableTable> Columns for WritableModuleOf<T> {
+    type Cursor = T::Cursor;
+    const ORIGINAL_COLUMN: XColumn = Self::ORIGINAL_XCOLUMN;
+}
+
+/// `xFindFunction`: [`WritableTable::OVERLOADS`], bound to this table.
+unsafe extern "C" fn find_function<T: WritableTable>(
+    vtab: *mut ffi::sqlite3_vtab,
+    _n_arg: c_int,
+    name: *const c_char,
+    px_func: *mut Option<
+        unsafe extern "C" fn(*mut ffi::sqlite3_context, c_int, *mut *mut ffi::sqlite3_value),
+    >,
+    pp_arg: *mut *mut std::ffi::c_void,
+) -> c_int {
+    let Some(f) = T::OVERLOADS else {
+        return 0;
+    };
+    // SAFETY: SQLite passes a NUL-terminated name and valid out-pointers.
+    unsafe {
+        if !CStr::from_ptr(name)
+            .to_bytes()
+            .eq_ignore_ascii_case(f.to_bytes())
+        {
+            return 0;
+        }
+        *px_func = Some(call_overloaded::<T>);
+        *pp_arg = vtab.cast();
+    }
+    1
+}
+
+/// The overloaded function: its user data is the table it was found on.
+unsafe extern "C" fn call_overloaded<T: WritableTable>(
+    ctx: *mut ffi::sqlite3_context,
+    argc: c_int,
+    argv: *mut *mut ffi::sqlite3_value,
+) {
+    // SAFETY: the user data is the `WritableShim<T>` `find_function` handed over, which lives
+    // as long as the statement that calls the function; `argv` holds `argc` values.
+    unsafe {
+        let shim = &*(ffi::sqlite3_user_data(ctx) as *const WritableShim<T>);
+        let raw: &[*mut ffi::sqlite3_value] = if argc > 0 {
+            std::slice::from_raw_parts(argv, argc as usize)
+        } else {
+            &[]
+        };
+        let args: Vec<rusqlite::types::ValueRef<'_>> = raw.iter().map(|&v| value_ref(v)).collect();
+        let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            shim.table.overloaded(&args)
+        }));
+        match out {
+            Ok(Ok(Some(text))) => ffi::sqlite3_result_text64(
+                ctx,
+                text.as_ptr().cast(),
+                text.len() as u64,
+                ffi::SQLITE_TRANSIENT(),
+                ffi::SQLITE_UTF8 as u8,
+            ),
+            Ok(Ok(None)) => {}
+            Ok(Err(msg)) => ffi::sqlite3_result_error(
+                ctx,
+                msg.as_ptr().cast(),
+                c_int::try_from(msg.len()).unwrap_or(c_int::MAX),
+            ),
+            Err(_) => ffi::sqlite3_result_error(ctx, c"internal error in a function".as_ptr(), -1),
+        }
+    }
+}
+
+/// Registers `T` as the module `name` of `conn`: eponymous (usable as a table-valued
+/// function) and for `CREATE VIRTUAL TABLE … USING name(…)`. Its overloaded function, if it
+/// has one, is declared too (`sqlite3_overload_function`: used anywhere else it fails with
+/// `unable to use function NAME in the requested context`).
+pub fn register_writable_table<T: WritableTable>(
+    conn: &Connection,
+    name: &'static CStr,
+) -> rusqlite::Result<()> {
+    register_module::<()>(conn, name, &WritableModuleOf::<T>::MODULE, None)?;
+    let Some(f) = T::OVERLOADS else {
+        return Ok(());
+    };
+    // SAFETY: a valid connection handle and a NUL-terminated name.
+    let rc = unsafe { ffi::sqlite3_overload_function(conn.handle(), f.as_ptr(), -1) };
+    if rc == ffi::SQLITE_OK {
+        Ok(())
+    } else {
+        Err(rusqlite::Error::SqliteFailure(ffi::Error::new(rc), None))
+    }
+}
+
+// ------------------------------------------------------------------------------------------
+// Scalar functions that hand a value back as it came (rusqlite's functions can only return
+// text that is valid UTF-8, and copy an argument to return it).
+
+/// What a function registered with [`create_function`] returns.
+pub enum FnOut {
+    /// Argument `i` unchanged, type and bytes (`sqlite3_result_value`): text that is not
+    /// UTF-8 stays as it is.
+    Arg(usize),
+    /// A blob, handed to SQLite without a copy.
+    Blob(Vec<u8>),
+}
+
+/// The body of a function registered with [`create_function`]: the arguments, then the
+/// result or an error message (`sqlite3_result_error`).
+type FnBody = Box<dyn Fn(&[rusqlite::types::ValueRef<'_>]) -> Result<FnOut, String> + Send>;
+
+/// A `sqlite3_value` as a [`rusqlite::types::ValueRef`].
+///
+/// # Safety
+/// `v` is a protected value valid for `'a`.
+unsafe fn value_ref<'a>(v: *mut ffi::sqlite3_value) -> rusqlite::types::ValueRef<'a> {
+    use rusqlite::types::ValueRef;
+    // SAFETY: as the caller promised; the pointers returned stay valid while the value is
+    // not converted again, and are read with the byte count SQLite gives.
+    unsafe {
+        match ffi::sqlite3_value_type(v) {
+            ffi::SQLITE_NULL => ValueRef::Null,
+            ffi::SQLITE_INTEGER => ValueRef::Integer(ffi::sqlite3_value_int64(v)),
+            ffi::SQLITE_FLOAT => ValueRef::Real(ffi::sqlite3_value_double(v)),
+            ffi::SQLITE_TEXT => {
+                let p = ffi::sqlite3_value_text(v);
+                let n = ffi::sqlite3_value_bytes(v).max(0) as usize;
+                ValueRef::Text(raw_slice(p, n))
+            }
+            _ => {
+                let p = ffi::sqlite3_value_blob(v) as *const u8;
+                let n = ffi::sqlite3_value_bytes(v).max(0) as usize;
+                ValueRef::Blob(raw_slice(p, n))
+            }
+        }
+    }
+}
+
+unsafe extern "C" fn call_function(
+    ctx: *mut ffi::sqlite3_context,
+    argc: c_int,
+    argv: *mut *mut ffi::sqlite3_value,
+) {
+    // SAFETY: the user data is the `FnBody` boxed by `create_function`, alive until its
+    // destructor runs; `argv` holds `argc` protected values for the duration of the call.
+    unsafe {
+        let body = &*(ffi::sqlite3_user_data(ctx) as *const FnBody);
+        let raw: &[*mut ffi::sqlite3_value] = if argc > 0 {
+            std::slice::from_raw_parts(argv, argc as usize)
+        } else {
+            &[]
+        };
+        let args: Vec<rusqlite::types::ValueRef<'_>> = raw.iter().map(|&v| value_ref(v)).collect();
+        let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| body(&args)));
+        match out {
+            Ok(Ok(FnOut::Arg(i))) => match raw.get(i) {
+                Some(&v) => ffi::sqlite3_result_value(ctx, v),
+                None => ffi::sqlite3_result_null(ctx),
+            },
+            Ok(Ok(FnOut::Blob(b))) => result_owned_blob(ctx, b),
+            Ok(Err(msg)) => ffi::sqlite3_result_error(
+                ctx,
+                msg.as_ptr().cast(),
+                c_int::try_from(msg.len()).unwrap_or(c_int::MAX),
+            ),
+            Err(_) => ffi::sqlite3_result_error(ctx, c"internal error in a function".as_ptr(), -1),
+        }
+    }
+}
+
+unsafe extern "C" fn drop_function(p: *mut std::ffi::c_void) {
+    // SAFETY: `p` is the pointer `create_function` leaked, handed back once by SQLite.
+    drop(unsafe { Box::from_raw(p as *mut FnBody) });
+}
+
+/// Registers the scalar function `name` with `n_arg` arguments (-1 for any) on `conn`.
+pub fn create_function(
+    conn: &Connection,
+    name: &CStr,
+    n_arg: c_int,
+    flags: rusqlite::functions::FunctionFlags,
+    body: impl Fn(&[rusqlite::types::ValueRef<'_>]) -> Result<FnOut, String> + Send + 'static,
+) -> rusqlite::Result<()> {
+    let boxed: Box<FnBody> = Box::new(Box::new(body));
+    let p = Box::into_raw(boxed);
+    // SAFETY: a valid connection handle and NUL-terminated name; SQLite owns `p` from here
+    // and calls `drop_function` once, also when the registration fails.
+    let rc = unsafe {
+        ffi::sqlite3_create_function_v2(
+            conn.handle(),
+            name.as_ptr(),
+            n_arg,
+            flags.bits(),
+            p.cast(),
+            Some(call_function),
+            None,
+            None,
+            Some(drop_function),
+        )
+    };
+    if rc == ffi::SQLITE_OK {
+        Ok(())
+    } else {
+        Err(rusqlite::Error::SqliteFailure(ffi::Error::new(rc), None))
     }
 }

@@ -33,11 +33,11 @@ use std::os::unix::fs::{DirBuilderExt, MetadataExt, PermissionsExt};
 use std::path::Path;
 
 use rusqlite::functions::{Context, FunctionFlags};
-use rusqlite::types::ValueRef;
+use rusqlite::types::{ToSqlOutput, ValueRef};
 use rusqlite::vtab::{self, Filters, IndexConstraintOp, IndexInfo, VTabConfig};
 use rusqlite::{ffi, Connection};
 
-use super::{code_error, sql_error, text_result, value};
+use super::{code_error, sql_error, value};
 use crate::exec::raw::{self, DbHandle, TableCursor, TableFunction};
 use crate::shell::SafeMode;
 
@@ -438,9 +438,11 @@ impl TableCursor for FsdirCursor {
     fn column(&self, ctx: &mut vtab::Context, col: c_int) -> rusqlite::Result<()> {
         let name = self.current.as_deref().unwrap_or_default();
         match col {
-            COL_NAME => ctx.set_result(text_result(
-                name.get(self.base_len..).unwrap_or_default().to_vec(),
-            )),
+            // Names and link targets are text with the bytes the file system has (UTF-8 or
+            // not), as sqlite3 stores them.
+            COL_NAME => ctx.set_result(ToSqlOutput::Borrowed(ValueRef::Text(
+                name.get(self.base_len..).unwrap_or_default(),
+            ))),
             COL_MODE => ctx.set_result(i64::from(self.mode)),
             COL_MTIME => ctx.set_result(self.mtime),
             COL_DATA => match self.mode & S_IFMT {
@@ -449,15 +451,10 @@ impl TableCursor for FsdirCursor {
                     let target = fs::read_link(path(name))
                         .map(|t| t.into_os_string().into_vec())
                         .unwrap_or_default();
-                    ctx.set_result(text_result(target))
+                    ctx.set_result(ToSqlOutput::Borrowed(ValueRef::Text(&target)))
                 }
-                _ => {
-                    let limit = self.db.with(length_limit)?;
-                    match read_file(name, limit) {
-                        Ok(data) => ctx.set_result(data),
-                        Err(code) => Err(code_error(code)),
-                    }
-                }
+                // Regular files: column_owned.
+                _ => ctx.set_result(rusqlite::types::Null),
             },
             COL_PATH | COL_DIR => ctx.set_result(rusqlite::types::Null),
             _ => ctx.set_result(rusqlite::types::Null),
@@ -466,6 +463,23 @@ impl TableCursor for FsdirCursor {
 
     fn rowid(&self) -> rusqlite::Result<i64> {
         Ok(self.rowid)
+    }
+
+    /// A regular file's content goes to SQLite without a copy.
+    fn column_owned(
+        &self,
+        col: c_int,
+        _no_change: bool,
+    ) -> Option<rusqlite::Result<Option<Vec<u8>>>> {
+        if col != COL_DATA || matches!(self.mode & S_IFMT, S_IFDIR | S_IFLNK) {
+            return None;
+        }
+        let name = self.current.as_deref().unwrap_or_default();
+        Some(
+            self.db
+                .with(length_limit)
+                .and_then(|limit| read_file(name, limit).map_err(code_error)),
+        )
     }
 }
 

@@ -14,6 +14,8 @@
 //! | [`completion`] | `completion` | `ext/misc/completion.c` |
 //! | [`shell`] | `usleep()`, `shell_*()`, `edit()` | `src/shell.c.in` |
 //! | [`round`] | `round()` with 3.40.1's rounding | `src/func.c` of the library |
+//! | [`sqlar`] | `sqlar_compress()`, `sqlar_uncompress()` | `ext/misc/sqlar.c` |
+//! | [`zipfile`] | the `zipfile` table, `zipfile()`, `zipfile_cds()` | `ext/misc/zipfile.c` |
 //!
 //! Everything is written from the observed behaviour of the 3.40.1 binary; where litesh
 //! differs, the module doc of the function says so.
@@ -27,8 +29,10 @@ pub mod round;
 pub mod series;
 pub mod sha3;
 pub mod shell;
+pub mod sqlar;
 pub mod uint;
 pub mod value;
+pub mod zipfile;
 
 use rusqlite::functions::FunctionFlags;
 use rusqlite::Connection;
@@ -36,10 +40,11 @@ use rusqlite::Connection;
 /// One registration step.
 type Register<'a> = dyn Fn(&Connection) -> rusqlite::Result<()> + 'a;
 
-/// Registers everything on `conn`; `fsdir` refuses while `safe` is on. Like sqlite3, which
-/// ignores the return codes of its extension initialisers, a registration that fails is
-/// skipped.
-pub fn register(conn: &Connection, safe: &crate::shell::SafeMode) {
+/// Registers everything on `conn`; `fsdir` refuses while `safe` is on. The ZIP and SQL
+/// archive functions ([`zipfile`], [`sqlar`]) only when `archives`: sqlite3 3.40.1 leaves
+/// them out of a connection opened under `-safe`. Like sqlite3, which ignores the return
+/// codes of its extension initialisers, a registration that fails is skipped.
+pub fn register(conn: &Connection, safe: &crate::shell::SafeMode, archives: bool) {
     let fileio = |c: &Connection| fileio::register(c, safe);
     let steps: [&Register<'_>; 10] = [
         &sha3::register,
@@ -55,6 +60,10 @@ pub fn register(conn: &Connection, safe: &crate::shell::SafeMode) {
     ];
     for step in steps {
         let _ = step(conn);
+    }
+    if archives {
+        let _ = zipfile::register(conn);
+        let _ = sqlar::register(conn);
     }
 }
 

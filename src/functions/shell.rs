@@ -8,9 +8,9 @@
 //!   a plain identifier or `temp`), and for views and virtual tables appends a comment
 //!   with the columns; anything else comes back unchanged.
 //! * `shell_module_schema(NAME)`: `/* NAME(col,…) */` for a table or table-valued function.
-//! * `shell_putsnl(X)` writes X and a newline and returns X. litesh writes to its standard
-//!   output directly, not through the shell's `.output` redirection, and not in step with
-//!   the buffered query output (sqlite3 writes to the current output).
+//! * `shell_putsnl(X)` writes X and a newline and returns X. On the shell's connections
+//!   ([`register_putsnl`]) the line goes to the shell's current output, in order with the
+//!   rows, as sqlite3 writes it to `p->out`; elsewhere to standard output.
 //! * `shell_escape_crnl(X)`: for a quoted SQL string literal X holding newlines or carriage
 //!   returns, `replace(replace(X', '\n', char(10)), '\r', char(13))` with an escape
 //!   sequence not already in X.
@@ -174,14 +174,35 @@ fn module_schema(ctx: &Context<'_>) -> rusqlite::Result<Option<String>> {
     }))
 }
 
-fn putsnl(ctx: &Context<'_>) -> rusqlite::Result<Value> {
-    let arg = ctx.get_raw(0);
-    let text = value::c_text(&arg).unwrap_or_default();
+/// Makes `shell_putsnl(X)` on `conn` hand its line to `sink`'s pending output, which the
+/// statement executor (and `.archive`) move to the shell's current output after each call
+/// into SQLite.
+pub fn register_putsnl(conn: &Connection, sink: crate::exec::hooks::Progress) {
+    let _ = raw::create_function(
+        conn,
+        c"shell_putsnl",
+        1,
+        FunctionFlags::SQLITE_UTF8,
+        move |args| {
+            sink.push_output(&putsnl_line(&args[0]));
+            Ok(raw::FnOut::Arg(0))
+        },
+    );
+}
+
+/// The line `shell_putsnl(X)` writes: X's text and a newline; C's printf shows a NULL
+/// string as `(null)`.
+fn putsnl_line(arg: &ValueRef<'_>) -> Vec<u8> {
+    let mut line = value::c_text(arg).map_or_else(|| b"(null)".to_vec(), |t| t.into_owned());
+    line.push(b'\n');
+    line
+}
+
+fn putsnl(args: &[ValueRef<'_>]) -> Result<raw::FnOut, String> {
     let mut out = std::io::stdout().lock();
-    let _ = out.write_all(&text);
-    let _ = out.write_all(b"\n");
+    let _ = out.write_all(&putsnl_line(&args[0]));
     let _ = out.flush();
-    Ok(same_value(&arg))
+    Ok(raw::FnOut::Arg(0))
 }
 
 /// sqlite3's `unused_string`: `a` or `b` if not in `text`, else the first `(a<N>)` not in it.
@@ -331,7 +352,7 @@ pub fn register(conn: &Connection) -> rusqlite::Result<()> {
     let utf8 = FunctionFlags::SQLITE_UTF8;
     conn.create_scalar_function("shell_add_schema", 3, utf8, |ctx| add_schema(ctx))?;
     conn.create_scalar_function("shell_module_schema", 1, utf8, |ctx| module_schema(ctx))?;
-    conn.create_scalar_function("shell_putsnl", 1, utf8, |ctx| putsnl(ctx))?;
+    raw::create_function(conn, c"shell_putsnl", 1, utf8, putsnl)?;
     conn.create_scalar_function("shell_escape_crnl", 1, utf8, |ctx| escape_crnl(ctx))?;
     conn.create_scalar_function("shell_int32", 2, utf8, |ctx| Ok(int32(ctx)))?;
     conn.create_scalar_function("shell_idquote", 1, utf8, |ctx| {

@@ -133,6 +133,7 @@ fn run(argv: Vec<OsString>) -> i32 {
             Opt::Safe => {
                 shell.safe.set(true);
                 shell.safe_persist = true;
+                shell.db.archives = false;
                 shell.install_safe_authorizer();
             }
             Opt::Batch => shell.interactive = false,
@@ -154,9 +155,30 @@ fn run(argv: Vec<OsString>) -> i32 {
                 }
             }
             Opt::Archive => {
+                // sqlite3 3.40.1: `-A` ends the options; SQL or dot-commands given before it
+                // are an error; the archive command's own result does not change the exit
+                // code.
+                let token = o.values[0].as_encoded_bytes();
+                if !args.commands.is_empty() {
+                    let _ = shell.out.flush();
+                    eprintln!(
+                        "Error: cannot mix regular SQL or dot-commands with \"{}\"",
+                        String::from_utf8_lossy(token)
+                    );
+                    return 1;
+                }
+                let mut ar_args = vec![b"-A".to_vec()];
+                if token.len() > 2 && !token.starts_with(b"--") {
+                    ar_args.push(token[2..].to_vec());
+                }
+                ar_args.extend(o.values[1..].iter().map(|v| v.as_encoded_bytes().to_vec()));
+                let code = match crate::dot::archive_from_command_line(&mut shell, &ar_args) {
+                    Ok(()) => 0,
+                    Err(Failure::Exit(c)) | Err(Failure::Code(c)) => c,
+                    Err(_) => 1,
+                };
                 let _ = shell.out.flush();
-                eprintln!("Error: the .archive command is not supported by litesh");
-                return 1;
+                return code;
             }
             Opt::Unknown => {
                 let _ = shell.out.flush();

@@ -22,8 +22,47 @@ pub enum OpenMode {
     /// `-append`: through the append VFS (`apndvfs`), which keeps the database at the end
     /// of another file.
     Append,
-    /// `-zip`: a ZIP archive (not available in litesh).
+    /// `-zip`: a ZIP archive, seen as the table `zip` (a `zipfile` table) of an in-memory
+    /// database.
     Zip,
+}
+
+/// sqlite3's `deduceDatabaseType`: what an existing file looks like. A database header
+/// means a database; a ZIP end record in the last 22 bytes a ZIP archive; the append VFS's
+/// trailer an appended database; a missing (or empty) file named `*.zip` is a ZIP archive
+/// when `zip_default` (the `-A` option). Anything else is opened as a database.
+pub fn deduce_type(name: &OsStr, zip_default: bool) -> OpenMode {
+    use std::io::{Seek, SeekFrom};
+    let zip_name = || {
+        zip_default
+            && name.len() >= 4
+            && name.as_encoded_bytes()[name.len() - 4..].eq_ignore_ascii_case(b".zip")
+    };
+    let Ok(mut f) = std::fs::File::open(name) else {
+        return if zip_name() {
+            OpenMode::Zip
+        } else {
+            OpenMode::Normal
+        };
+    };
+    let mut head = [0u8; 16];
+    if f.read_exact(&mut head).is_ok() && &head == b"SQLite format 3\0" {
+        return OpenMode::Normal;
+    }
+    let mut tail = [0u8; 25];
+    let tail_read = f.seek(SeekFrom::End(-25)).is_ok() && f.read_exact(&mut tail).is_ok();
+    if tail_read && tail.starts_with(b"Start-Of-SQLite3-") {
+        return OpenMode::Append;
+    }
+    let mut end = [0u8; 22];
+    let end_read = f.seek(SeekFrom::End(-22)).is_ok() && f.read_exact(&mut end).is_ok();
+    if end_read && end.starts_with(&[0x50, 0x4b, 0x05, 0x06]) {
+        return OpenMode::Zip;
+    }
+    if !end_read && zip_name() {
+        return OpenMode::Zip;
+    }
+    OpenMode::Normal
 }
 
 /// The main database and how to open it.
@@ -45,6 +84,12 @@ pub struct Database {
     pub mmap: Option<i64>,
     /// The shell's safe mode, for the SQL functions that ask it (`fsdir`).
     safe: super::SafeMode,
+    /// Register the ZIP and SQL archive functions (`zipfile`, `sqlar_*`) on the connections
+    /// opened; off under `-safe`, as in sqlite3 3.40.1.
+    pub archives: bool,
+    /// Where `shell_putsnl()` writes on the connections opened: the shell's pending output,
+    /// which reaches the current output in order with the rows (sqlite3 writes to `p->out`).
+    pub puts: Option<crate::exec::hooks::Progress>,
 }
 
 impl Database {
@@ -60,6 +105,8 @@ impl Database {
             max_size: 0,
             mmap: None,
             safe,
+            archives: true,
+            puts: None,
         }
     }
 
@@ -74,29 +121,49 @@ impl Database {
     /// Opens the database now (sqlite3's `open_db`). On failure returns sqlite3's message
     /// `Error: unable to open database "NAME": MSG`.
     pub fn open(&mut self) -> Result<(), Vec<u8>> {
+        self.open_with(false)
+    }
+
+    /// [`Database::open`]; `zip_default` as for [`deduce_type`] (sqlite3's
+    /// `OPEN_DB_ZIPFILE`, given by `-A`). A name without options gets the type of what the
+    /// file holds, and keeps it until the next `.open`.
+    pub fn open_with(&mut self, zip_default: bool) -> Result<(), Vec<u8>> {
         let name: OsString = self.filename.clone().unwrap_or_default();
-        // sqlite3's open_db(): a file opened without a mode option is looked at first, and
-        // one that ends with the append VFS's trailer is opened through that VFS.
-        if self.mode == OpenMode::Normal && ends_with_append_mark(&name) {
-            self.mode = OpenMode::Append;
+        // sqlite3's open_db(): a file opened without a mode option is looked at first: one
+        // that ends with the append VFS's trailer is opened through that VFS, a ZIP file as
+        // the table `zip`.
+        if self.mode == OpenMode::Normal && !name.is_empty() {
+            self.mode = deduce_type(&name, zip_default);
         }
         let result = match self.mode {
-            OpenMode::Zip => Err(format!(
-                "Error: unable to open database \"{}\": ZIP archive mode is not supported by litesh",
-                name.to_string_lossy(),
-            )
-            .into_bytes()),
+            OpenMode::Zip => Connection::open_in_memory().map_err(|e| open_error(&name, &e)),
             OpenMode::Deserialize => self.open_deserialized(&name),
             _ => self.open_file(&name),
         };
         let conn = result?;
         raw::configure(&conn);
-        crate::functions::register(&conn, &self.safe);
+        crate::functions::register(&conn, &self.safe, self.archives);
+        if let Some(p) = &self.puts {
+            crate::functions::shell::register_putsnl(&conn, p.clone());
+        }
         raw::enable_load_extension(&conn);
         // sqlite3 waits for no lock unless `.timeout` says so.
         let _ = conn.busy_timeout(Duration::ZERO);
         if let Some(n) = self.mmap {
             let _ = conn.execute_batch(&format!("PRAGMA mmap_size={n}"));
+        }
+        if self.mode == OpenMode::Zip {
+            // The archive is the table `zip`; sqlite3 ignores a failure here (no zipfile
+            // module under -safe), and so does litesh.
+            let mut sql = b"CREATE VIRTUAL TABLE zip USING zipfile(".to_vec();
+            crate::format::sql::quoted_string(&mut sql, name.as_encoded_bytes());
+            sql.extend_from_slice(b");");
+            if let Ok(raw::Prepared {
+                stmt: Some(mut st), ..
+            }) = raw::prepare(&conn, &sql)
+            {
+                let _ = st.step();
+            }
         }
         self.conn = Some(conn);
         Ok(())
@@ -152,24 +219,6 @@ impl Database {
             raw::withdraw_interrupt(&conn);
         }
     }
-}
-
-/// sqlite3 3.40.1's `deduceDatabaseType()` for the append VFS: a file that does not start
-/// with the SQLite header but whose last 25 bytes start with `Start-Of-SQLite3-`. (A name
-/// that is not a readable file, a URI or `:memory:` is not one.)
-pub fn ends_with_append_mark(name: &OsStr) -> bool {
-    use std::io::{Seek, SeekFrom};
-    let Ok(mut f) = std::fs::File::open(name) else {
-        return false;
-    };
-    let mut head = [0u8; 16];
-    if f.read_exact(&mut head).is_ok() && &head == b"SQLite format 3\0" {
-        return false;
-    }
-    let mut tail = [0u8; 25];
-    f.seek(SeekFrom::End(-25)).is_ok()
-        && f.read_exact(&mut tail).is_ok()
-        && tail.starts_with(b"Start-Of-SQLite3-")
 }
 
 fn err_code(e: &rusqlite::Error) -> i32 {

@@ -4,7 +4,7 @@
 //! The flow of control leaves only through [`Flow`].
 
 pub mod conn;
-mod db;
+pub mod db;
 mod safe;
 mod values;
 
@@ -224,10 +224,13 @@ impl Shell {
     /// A shell with default settings and no database opened yet.
     pub fn new(argv0: String, filename: Option<OsString>) -> Self {
         let safe = SafeMode::default();
+        let settings = Settings::default();
+        let mut db = Database::new(filename, safe.clone());
+        db.puts = Some(settings.progress.clone());
         Shell {
             argv0,
-            db: Database::new(filename, safe.clone()),
-            settings: Settings::default(),
+            db,
+            settings,
             out: Output::new(),
             interactive: false,
             nesting: 0,

@@ -115,9 +115,9 @@ fn bulk(name: &str, script: &str) -> usize {
 
 #[test]
 fn function_and_module_lists_cover_the_shell_extensions() {
-    // The names sqlite3 3.40.1's shell adds, minus the zlib ones (zipfile, sqlar), which
-    // litesh does not have; the newer library's extra built-ins are not compared.
-    let names = "'decimal','decimal_add','decimal_cmp','decimal_mul','decimal_sub','decimal_sum','edit','ieee754','ieee754_exponent','ieee754_from_blob','ieee754_mantissa','ieee754_to_blob','lsmode','readfile','regexp','regexpi','sha3','sha3_query','shell_add_schema','shell_escape_crnl','shell_idquote','shell_int32','shell_module_schema','shell_putsnl','usleep','writefile'";
+    // The names sqlite3 3.40.1's shell adds; the newer library's extra built-ins are not
+    // compared.
+    let names = "'decimal','decimal_add','decimal_cmp','decimal_mul','decimal_sub','decimal_sum','edit','ieee754','ieee754_exponent','ieee754_from_blob','ieee754_mantissa','ieee754_to_blob','lsmode','readfile','regexp','regexpi','sha3','sha3_query','shell_add_schema','shell_escape_crnl','shell_idquote','shell_int32','shell_module_schema','shell_putsnl','sqlar_compress','sqlar_uncompress','usleep','writefile','zipfile','zipfile_cds'";
     sql(
         "function list",
         &format!(
@@ -126,7 +126,7 @@ fn function_and_module_lists_cover_the_shell_extensions() {
     );
     sql(
         "module list",
-        "SELECT name FROM pragma_module_list WHERE name IN ('generate_series','fsdir','completion') ORDER BY 1",
+        "SELECT name FROM pragma_module_list WHERE name IN ('generate_series','fsdir','completion','zipfile') ORDER BY 1",
     );
 }
 

@@ -1,6 +1,7 @@
 //! The remaining dot-commands of 3.40.1: `.auth`, `.imposter`, `.testctrl`, `.filectrl`,
-//! `.session`, and the ones litesh answers with a clear error after sqlite3's own checks
-//! (`.archive`/`.ar`, `.excel`); their usage errors and safe-mode behaviour.
+//! `.session`, the usage errors and safe mode of `.archive`/`.ar` (its operations are in
+//! `archive.rs`), and `.excel`, which litesh answers with a clear error after sqlite3's own
+//! checks.
 //!
 //! Output that cannot be byte-identical (a random seed, a temporary file name) and the clear
 //! errors are checked on litesh alone.
@@ -370,16 +371,6 @@ fn archive_usage_errors_match() {
 fn archive_is_refused_in_safe_mode() {
     check("archive safe", &["-safe"], ".ar -t\n");
     check("archive safe bare", &["-safe"], ".archive\n");
-}
-
-#[test]
-fn archive_operations_are_a_clear_error() {
-    let o = litesh_t(
-        &["t.db"],
-        "create table sqlar(name,mode,mtime,sz,data);\n.ar -t\n",
-    );
-    assert!(text(&o.stderr).contains(".archive is not supported by litesh"));
-    assert_eq!(o.code, Some(1));
 }
 
 #[test]

@@ -1,6 +1,7 @@
 //! Differential cases against /usr/bin/sqlite3, grouped by concern.
 
 mod appendvfs;
+mod archive;
 mod backup;
 mod backup_bytes;
 mod basic;

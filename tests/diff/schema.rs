@@ -241,7 +241,7 @@ fn schema_lists_table_valued_functions_for_a_pattern() {
 }
 
 #[test]
-#[ignore = "compat (docs/compat.md): sqlite3 3.40.1 also lists its shell's sqlite_dbdata, sqlite_dbptr and zipfile table-valued functions, which litesh does not have (see docs/compat.md)"]
+#[ignore = "compat (docs/compat.md): sqlite3 3.40.1 also lists its shell's sqlite_dbdata and sqlite_dbptr table-valued functions, which litesh does not have (see docs/compat.md)"]
 fn schema_with_a_pattern_matching_every_module() {
     Case::new("schema all modules", &["db.db", ".schema %"], "")
         .setup(&rich)

@@ -290,32 +290,7 @@ impl<'a> Case<'a> {
         let args: Vec<&str> = self.args.iter().map(|s| s.as_str()).collect();
         let want = run_in(Path::new(SQLITE3), a.path(), &args, &self.stdin);
         let got = run_in(&litesh(), b.path(), &args, &self.stdin);
-        let mut problems = Vec::new();
-        let same_stdout = if self.reals_by_value {
-            same_modulo_reals(&want.stdout, &got.stdout)
-        } else {
-            want.stdout == got.stdout
-        };
-        if !same_stdout {
-            problems.push(format!(
-                "stdout differs\n--- sqlite3:\n{}\n--- litesh:\n{}",
-                show(&want.stdout),
-                show(&got.stdout)
-            ));
-        }
-        if want.stderr != got.stderr {
-            problems.push(format!(
-                "stderr differs\n--- sqlite3:\n{}\n--- litesh:\n{}",
-                show(&want.stderr),
-                show(&got.stderr)
-            ));
-        }
-        if want.code != got.code {
-            problems.push(format!(
-                "exit code: sqlite3 {:?}, litesh {:?}",
-                want.code, got.code
-            ));
-        }
+        let mut problems = differences("", &want, &got, self.reals_by_value);
         for f in &self.compare_files {
             let x = fs::read(a.file(f)).ok();
             let y = fs::read(b.file(f)).ok();
@@ -359,6 +334,44 @@ impl<'a> Case<'a> {
             problems.join("\n")
         );
     }
+}
+
+/// What differs between sqlite3's outcome `want` and litesh's `got` (stdout, stderr, exit
+/// code), each described for a failure message that starts with `label`. With
+/// `reals_by_value`, REAL literals in stdout compare by value.
+pub fn differences(
+    label: &str,
+    want: &Outcome,
+    got: &Outcome,
+    reals_by_value: bool,
+) -> Vec<String> {
+    let mut problems = Vec::new();
+    let same_stdout = if reals_by_value {
+        same_modulo_reals(&want.stdout, &got.stdout)
+    } else {
+        want.stdout == got.stdout
+    };
+    if !same_stdout {
+        problems.push(format!(
+            "{label}stdout differs\n--- sqlite3:\n{}\n--- litesh:\n{}",
+            show(&want.stdout),
+            show(&got.stdout)
+        ));
+    }
+    if want.stderr != got.stderr {
+        problems.push(format!(
+            "{label}stderr differs\n--- sqlite3:\n{}\n--- litesh:\n{}",
+            show(&want.stderr),
+            show(&got.stderr)
+        ));
+    }
+    if want.code != got.code {
+        problems.push(format!(
+            "{label}exit code: sqlite3 {:?}, litesh {:?}",
+            want.code, got.code
+        ));
+    }
+    problems
 }
 
 /// Every path below `dir` (relative, sorted; directories end with `/`; symbolic links are
