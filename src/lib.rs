@@ -20,6 +20,7 @@ pub mod exec;
 pub mod expert;
 pub mod format;
 pub mod functions;
+pub mod fuzzing;
 pub mod import;
 pub mod input;
 pub mod output;

@@ -9,6 +9,8 @@ mod diff;
 
 mod prop;
 
+mod fuzz_corpus;
+
 mod prop_stdin;
 
 mod registry;

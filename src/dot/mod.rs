@@ -20,7 +20,7 @@ mod lint;
 mod mode;
 mod params;
 mod pattern;
-mod recover;
+pub(crate) mod recover;
 mod registry;
 mod schema;
 mod schema_text;

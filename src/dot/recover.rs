@@ -117,6 +117,25 @@ pub fn recover(shell: &mut Shell, args: &[Vec<u8>]) -> DotResult {
     Err(Failure::Code(code))
 }
 
+/// The whole script `.recover` writes for `conn`'s main database with the default options
+/// (for `crate::fuzzing`); `Err` holds the result code and message `.recover` would report.
+pub(crate) fn script(conn: &Connection, out: &mut dyn Write) -> Result<(), (i32, Vec<u8>)> {
+    let io = |e: std::io::Error| (10, e.to_string().into_bytes());
+    out.write_all(b"BEGIN;\nPRAGMA writable_schema = on;\n")
+        .map_err(io)?;
+    let mut in_txn = false;
+    let opts = recover::Options::default();
+    let outcome = steps(conn, b"", &opts, true, &mut in_txn, out);
+    if in_txn && !raw::autocommit(conn) {
+        let _ = run(conn, b"END");
+    }
+    match outcome {
+        Ok(()) => Ok(()),
+        Err(Step::Failed(code, msg)) => Err((code, msg)),
+        Err(Step::Io(e)) => Err(io(e)),
+    }
+}
+
 enum Step {
     Failed(i32, Vec<u8>),
     Io(std::io::Error),

@@ -147,6 +147,12 @@ impl Shell {
     }
 }
 
+/// One line as a restore runs it, through a fresh statement cache (for `crate::fuzzing`):
+/// `None` when the line goes to the parser instead, else the step's outcome.
+pub(crate) fn run_single(conn: &Connection, line: &[u8]) -> Option<Result<(), (i32, Vec<u8>)>> {
+    run_line(conn, &mut Vec::new(), &mut DumpInsert::new(), line)
+}
+
 /// Runs one line through a cached statement. `None`: the line is not a dump INSERT, its
 /// statement does not prepare, or it could not be prepared again after a schema change;
 /// the parser must take it.

@@ -6,7 +6,7 @@
 //! registry (`dot/`): the registry works on the state, and a command that opens a new source
 //! (`.read`) leaves it in [`Shell::pending_source`] for the loop here to run.
 
-mod bulk;
+pub(crate) mod bulk;
 mod interactive;
 mod start;
 

@@ -199,7 +199,7 @@ fn quick_scan(line: &[u8], state: ScanState) -> ScanState {
 /// True when `line` is a "go" or "/" statement terminator, like sqlite3's
 /// `line_is_command_terminator()`: optional whitespace, then `/` or `go` (any
 /// case), then nothing but whitespace and complete comments.
-fn is_command_terminator(line: &[u8]) -> bool {
+pub(crate) fn is_command_terminator(line: &[u8]) -> bool {
     let start = line
         .iter()
         .position(|&b| !is_space(b))

@@ -18,6 +18,7 @@ mod faults_output;
 mod faults_s3;
 mod files;
 mod functions;
+mod fuzz_found;
 mod hash;
 mod import;
 mod input;

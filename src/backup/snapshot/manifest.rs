@@ -7,6 +7,15 @@ use serde::{Deserialize, Serialize};
 /// The repository format this code writes and reads.
 pub const FORMAT: u32 = 1;
 
+/// The most bytes one chunk may hold: far above what [`super::create`] writes (a chunk is
+/// `max(1, CHUNK_BYTES / page_size)` pages, at most 256 KiB or one 64 KiB page), so that a
+/// damaged or hostile record cannot make a restore allocate without bound.
+pub const MAX_CHUNK_BYTES: u64 = 64 << 20;
+
+/// The most bytes one chunk may take stored: its zstd frame is at most a little larger than
+/// the chunk (zstd's compress bound, with room to spare).
+pub const MAX_STORED_CHUNK: u64 = MAX_CHUNK_BYTES + (MAX_CHUNK_BYTES >> 7) + (1 << 17);
+
 /// Key of the repository's config record.
 pub const CONFIG_KEY: &str = "config.json";
 
@@ -80,7 +89,9 @@ impl Manifest {
         format!("snapshots/{id}.json")
     }
 
-    /// Parses a manifest, checking that it is one this version can restore.
+    /// Parses a manifest, checking that it is one this version can restore: its chunks
+    /// cover its pages, its page size is one SQLite can have, and no chunk is larger than
+    /// [`MAX_CHUNK_BYTES`] (a restore allocates a chunk's size).
     pub fn parse(bytes: &[u8]) -> Result<Self, String> {
         let m: Manifest =
             serde_json::from_slice(bytes).map_err(|e| format!("unreadable manifest: {e}"))?;
@@ -89,6 +100,8 @@ impl Manifest {
         }
         let want = u64::from(m.page_count).div_ceil(u64::from(m.chunk_pages.max(1)));
         if m.chunk_pages == 0
+            || !(m.page_size.is_power_of_two() && (512..=65536).contains(&m.page_size))
+            || u64::from(m.chunk_pages) * u64::from(m.page_size) > MAX_CHUNK_BYTES
             || m.db_size != u64::from(m.page_size) * u64::from(m.page_count)
             || m.chunks.len() as u64 != want
             || !m.chunks.iter().all(|c| is_hex_id(c))
@@ -185,7 +198,8 @@ pub struct PackIndex {
 }
 
 impl PackIndex {
-    /// Parses an index, checking that its entries lie inside the pack.
+    /// Parses an index, checking that its entries lie inside the pack and that none is
+    /// longer than [`MAX_STORED_CHUNK`] (a restore reads an entry into memory).
     pub fn parse(bytes: &[u8]) -> Result<Self, String> {
         let x: PackIndex =
             serde_json::from_slice(bytes).map_err(|e| format!("unreadable index: {e}"))?;
@@ -194,7 +208,9 @@ impl PackIndex {
         }
         let ok = is_hex_id(&x.pack)
             && x.chunks.iter().all(|c| {
-                is_hex_id(&c.id) && c.offset.checked_add(c.len).is_some_and(|e| e <= x.size)
+                is_hex_id(&c.id)
+                    && c.len <= MAX_STORED_CHUNK
+                    && c.offset.checked_add(c.len).is_some_and(|e| e <= x.size)
             });
         if !ok {
             return Err(format!("index of pack {} is inconsistent", x.pack));

@@ -287,6 +287,12 @@ impl Store for LocalStore {
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
             Err(e) => return Err(self.err("cannot read", &p, e)),
         };
+        // Never more than the file holds past `offset`, whatever a damaged index says.
+        let size = f
+            .metadata()
+            .map_err(|e| self.err("cannot read", &p, e))?
+            .len();
+        let len = len.min(size.saturating_sub(offset));
         let mut buf = vec![0u8; len as usize];
         let mut got = 0usize;
         while got < buf.len() {
