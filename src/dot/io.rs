@@ -10,7 +10,7 @@ use rusqlite::Connection;
 use crate::backup::copy;
 use crate::dump::{self, DumpOptions};
 use crate::exec::raw;
-use crate::input::{PipeReader, Reader};
+use crate::input::{hexdb, PipeReader, Reader};
 use crate::shell::{integer_value_bytes, DotResult, Failure, Flow, OpenMode, Shell};
 
 fn os(b: &[u8]) -> &OsStr {
@@ -241,9 +241,7 @@ pub fn open(shell: &mut Shell, args: &[Vec<u8>]) -> DotResult {
         } else if opt("deserialize") {
             mode = OpenMode::Deserialize;
         } else if opt("hexdb") {
-            return Err(Failure::msg(
-                "Error: .open --hexdb is not supported by litesh",
-            ));
+            mode = OpenMode::HexDb;
         } else if opt("maxsize") && i + 1 < args.len() {
             // Also reset by sqlite3 3.40.1 before it is used.
             let _ = integer_value_bytes(&args[i + 1]);
@@ -262,6 +260,9 @@ pub fn open(shell: &mut Shell, args: &[Vec<u8>]) -> DotResult {
     shell.db.nofollow = false;
     shell.db.max_size = 0;
     shell.db.filename = None;
+    if mode == OpenMode::HexDb {
+        return open_hexdb(shell, file, new);
+    }
     let mut failed = false;
     if let Some(f) = &file {
         if f != b":memory:" {
@@ -290,6 +291,35 @@ pub fn open(shell: &mut Shell, args: &[Vec<u8>]) -> DotResult {
     }
     shell.publish_interrupt();
     let _ = failed;
+    Ok(Flow::Continue)
+}
+
+/// `.open --hexdb ?FILE?`: an in-memory database loaded from the text form of one (see
+/// `input::hexdb`), read from FILE or else from the lines that follow in the current input
+/// (the command loop reads them: [`Shell::pending_hexdb`]). As in 3.40.1, safe mode allows
+/// it, `--new` removes FILE first, and failures leave the empty database.
+fn open_hexdb(shell: &mut Shell, file: Option<Vec<u8>>, new: bool) -> DotResult {
+    if let Some(f) = &file {
+        if new && !shell.safe.is_on() {
+            let _ = std::fs::remove_file(os(f));
+        }
+    }
+    if let Err(msg) = shell.db.open() {
+        shell.report(&Failure::Msg(msg));
+    }
+    shell.publish_interrupt();
+    match file {
+        None => shell.pending_hexdb = true,
+        Some(f) => match std::fs::File::open(os(&f)) {
+            Ok(fh) => {
+                let mut chunks = hexdb::fgets_chunks(std::io::BufReader::new(fh));
+                shell.load_hexdb(&mut chunks, 0, false);
+            }
+            Err(_) => {
+                shell.report(&quoted("cannot open \"", &f, "\" for reading"));
+            }
+        },
+    }
     Ok(Flow::Continue)
 }
 

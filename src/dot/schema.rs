@@ -507,7 +507,12 @@ pub fn databases(shell: &mut Shell, _args: &[Vec<u8>]) -> DotResult {
         let readonly = conn.is_readonly(cname.as_c_str()).unwrap_or(true);
         out.extend_from_slice(&name);
         out.extend_from_slice(b": ");
-        out.extend_from_slice(if file.is_empty() { b"\"\"" } else { &file });
+        let x = file.is_empty() && name == b"main" && shell.db.deserialized;
+        out.extend_from_slice(match () {
+            _ if x => b"x",
+            _ if file.is_empty() => b"\"\"",
+            _ => &file,
+        });
         out.extend_from_slice(if readonly { b" r/o" } else { b" r/w" });
         out.extend_from_slice(match txn {
             Ok(T::None) => b"",

@@ -1,6 +1,8 @@
 //! Line sources: everything the shell reads comes in as lines of bytes, whether from piped
 //! stdin, a `-init` or `.read` file, the output of a `.read '|command'`, or the terminal.
 
+pub mod hexdb;
+
 use std::io::{self, BufRead, BufReader, Read, Write};
 use std::process::{Child, Stdio};
 

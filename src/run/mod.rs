@@ -16,7 +16,7 @@ use std::sync::atomic::Ordering;
 pub use start::main;
 
 use crate::exec::{self, ExecError};
-use crate::input::LineSource;
+use crate::input::{hexdb, LineSource};
 use crate::shell::{Failure, Flow, Shell, MAX_INPUT_NESTING, SEEN_INTERRUPT};
 use crate::split::{Splitter, Step, Unit};
 
@@ -250,6 +250,15 @@ impl Shell {
             } else {
                 self.run_unit(unit, interactive)
             };
+            if self.pending_hexdb {
+                // `.open --hexdb`: the database's text form follows in this input.
+                self.pending_hexdb = false;
+                let base = splitter.line_no();
+                let mut chunks = hexdb::line_chunks(|| src.next_line(b""));
+                let taken = self.load_hexdb(&mut chunks, base, true) - base;
+                splitter.count_lines(taken);
+                self.lineno += taken;
+            }
             match r {
                 Ok(true) => errors += 1,
                 Ok(false) => {}

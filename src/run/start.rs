@@ -199,7 +199,9 @@ fn run(argv: Vec<OsString>) -> i32 {
         for cmd in &args.commands {
             let cmd = cmd.as_encoded_bytes();
             if cmd.first() == Some(&b'.') {
-                match shell.run_dot_line(cmd) {
+                let r = shell.run_dot_line(cmd);
+                hexdb_from_stdin(&mut shell);
+                match r {
                     (Flow::Exit(c), _) => return finish(&mut shell, c),
                     (Flow::Stop, _) => return finish(&mut shell, 0),
                     (Flow::Continue, Some(code)) => return finish(&mut shell, code),
@@ -222,6 +224,8 @@ fn run(argv: Vec<OsString>) -> i32 {
                 }
             }
         }
+    } else if shell.stdin_closed {
+        // `.open --hexdb` in `-cmd` read stdin to its end or closed it.
     } else if shell.interactive {
         let (v, id) = crate::exec::raw::version();
         let id19: String = id.chars().take(19).collect();
@@ -290,10 +294,24 @@ fn report_arg_error(shell: &mut Shell, e: &ExecError, sql: &[u8]) {
     shell.report(&Failure::Msg(text));
 }
 
+/// `.open --hexdb` given on the command line (`-cmd` or an argument) reads the database's
+/// text form from stdin, which sqlite3 3.40.1 then closes: no more input is read from it.
+fn hexdb_from_stdin(shell: &mut Shell) {
+    if !shell.pending_hexdb {
+        return;
+    }
+    shell.pending_hexdb = false;
+    let mut chunks = crate::input::hexdb::fgets_chunks(io::stdin().lock());
+    shell.load_hexdb(&mut chunks, shell.lineno, false);
+    shell.stdin_closed = true;
+}
+
 /// `-cmd COMMAND`: runs at once; an error stops litesh only with `-bail`.
 fn run_cmd_option(shell: &mut Shell, cmd: &[u8]) -> Option<i32> {
     if cmd.first() == Some(&b'.') {
-        match shell.run_dot_line(cmd) {
+        let r = shell.run_dot_line(cmd);
+        hexdb_from_stdin(shell);
+        match r {
             (Flow::Exit(c), _) => Some(c),
             (Flow::Stop, _) if shell.settings.bail => Some(0),
             (Flow::Continue, Some(code)) if shell.settings.bail => Some(code),

@@ -25,6 +25,9 @@ pub enum OpenMode {
     /// `-zip`: a ZIP archive, seen as the table `zip` (a `zipfile` table) of an in-memory
     /// database.
     Zip,
+    /// `.open --hexdb`: an in-memory database, then loaded from the text form that
+    /// `input::hexdb` reads ([`Database::load_image`]).
+    HexDb,
 }
 
 /// sqlite3's `deduceDatabaseType`: what an existing file looks like. A database header
@@ -90,6 +93,9 @@ pub struct Database {
     /// Where `shell_putsnl()` writes on the connections opened: the shell's pending output,
     /// which reaches the current output in order with the rows (sqlite3 writes to `p->out`).
     pub puts: Option<crate::exec::hooks::Progress>,
+    /// 3.40.1 has run `sqlite3_deserialize` on main (`--deserialize`, `--hexdb`), whose
+    /// file name its library then reports as `x` (`.databases`); the newer one reports `""`.
+    pub deserialized: bool,
 }
 
 impl Database {
@@ -107,6 +113,7 @@ impl Database {
             safe,
             archives: true,
             puts: None,
+            deserialized: false,
         }
     }
 
@@ -135,8 +142,11 @@ impl Database {
         if self.mode == OpenMode::Normal && !name.is_empty() {
             self.mode = deduce_type(&name, zip_default);
         }
+        self.deserialized = self.mode == OpenMode::Deserialize;
         let result = match self.mode {
-            OpenMode::Zip => Connection::open_in_memory().map_err(|e| open_error(&name, &e)),
+            OpenMode::Zip | OpenMode::HexDb => {
+                Connection::open_in_memory().map_err(|e| open_error(&name, &e))
+            }
             OpenMode::Deserialize => self.open_deserialized(&name),
             _ => self.open_file(&name),
         };
@@ -211,6 +221,27 @@ impl Database {
             raw::set_size_limit(&conn, self.max_size);
         }
         Ok(conn)
+    }
+
+    /// Replaces the open database's main schema by `image` (`.open --hexdb`), as sqlite3
+    /// does with `sqlite3_deserialize`: the error is sqlite3's message.
+    pub fn load_image(&mut self, image: &[u8]) -> Result<(), Vec<u8>> {
+        let Some(conn) = self.conn.as_mut() else {
+            return Ok(());
+        };
+        self.deserialized = true;
+        if image.is_empty() {
+            // As for `--deserialize` of an empty file: the empty database stays.
+            return Ok(());
+        }
+        conn.deserialize_read_exact("main", image, image.len(), false)
+            .map_err(|e| {
+                format!("Error: sqlite3_deserialize() returns {}", err_code(&e)).into_bytes()
+            })?;
+        if self.max_size > 0 {
+            raw::set_size_limit(conn, self.max_size);
+        }
+        Ok(())
     }
 
     /// Closes the connection (if open), after making sure SIGINT no longer reaches it.

@@ -197,6 +197,12 @@ pub struct Shell {
     pub testcase_name: Vec<u8>,
     /// A source a dot-command opened (`.read`), for the command loop to run next.
     pub pending_source: Option<Box<dyn LineSource>>,
+    /// Set by `.open --hexdb` without a file: the database's text form follows in the
+    /// current input, which the command loop reads next ([`Shell::load_hexdb`]).
+    pub pending_hexdb: bool,
+    /// Set once `.open --hexdb` on the command line has read stdin, which sqlite3 then
+    /// closes: the shell reads no more input from it.
+    pub stdin_closed: bool,
     /// The interactive terminal's abilities (all off in batch use).
     pub ui: Ui,
     /// `.expert`: the advisor waiting for the next SQL, and whether `--verbose` was given.
@@ -244,6 +250,8 @@ impl Shell {
             safe_nonce_used: false,
             testcase_name: Vec::new(),
             pending_source: None,
+            pending_hexdb: false,
+            stdin_closed: false,
             ui: Ui::default(),
             expert: None,
         }
@@ -331,6 +339,33 @@ impl Shell {
     /// [`exec::raw::publish_interrupt`]; [`Database::close`] withdraws it again).
     pub fn publish_interrupt(&self) {
         exec::raw::publish_interrupt(self.db.conn.as_ref());
+    }
+
+    /// `.open --hexdb`: reads the database's text form from `chunks` (see `input::hexdb`),
+    /// loads it into the open in-memory database and reports what failed as sqlite3 does
+    /// (the command itself does not fail, as in 3.40.1). `lineno` is the number of the
+    /// line before the first chunk; `current_input` tells whether the chunks are the shell's
+    /// current input (rather than a file); returns the line count sqlite3 leaves.
+    pub fn load_hexdb(
+        &mut self,
+        chunks: &mut dyn FnMut() -> io::Result<Option<Vec<u8>>>,
+        lineno: usize,
+        current_input: bool,
+    ) -> usize {
+        use crate::input::hexdb::{self, HexError};
+        let (image, line) = hexdb::read(chunks, lineno, current_input);
+        let failure = match image {
+            Ok(image) => self.db.load_image(&image).err(),
+            Err(HexError::BadInput { line }) => {
+                Some(format!("Error on line {line} of --hexdb input").into_bytes())
+            }
+            Err(HexError::OutOfMemory) => Some(b"Error: out of memory".to_vec()),
+            Err(HexError::Io(e)) => Some(format!("Error: cannot read input: {e}").into_bytes()),
+        };
+        if let Some(m) = failure {
+            self.report(&Failure::Msg(m));
+        }
+        line
     }
 
     /// Reports a failure on stderr (sqlite3 writes errors unbuffered).

@@ -330,6 +330,13 @@ impl Splitter {
         self.line_no += 1;
     }
 
+    /// Counts `n` lines that a dot-command took from the input itself (`.open --hexdb`)
+    /// while no SQL was pending.
+    pub fn count_lines(&mut self, n: usize) {
+        debug_assert!(self.sql.is_empty());
+        self.line_no += n;
+    }
+
     /// Drops any pending SQL, as sqlite3 does on Ctrl-C at the prompt. The
     /// line count is kept.
     pub fn reset(&mut self) {

@@ -20,6 +20,7 @@ mod files;
 mod functions;
 mod fuzz_found;
 mod hash;
+mod hexdb;
 mod import;
 mod input;
 mod misc;
