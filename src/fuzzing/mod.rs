@@ -11,7 +11,8 @@
 //!   the lines it took (the first one without its leading white space, a `go` or `/` line
 //!   possibly as `;`); dot units are whole lines that start with `.`; an SQL unit that a line
 //!   completed is complete; line numbers are the lines'; `is_complete` agrees with the
-//!   library's `sqlite3_complete`.
+//!   library's `sqlite3_complete` (given a newline at the end: the library, newer than
+//!   3.40.1, no longer ends a `--` comment at the end of the text).
 //! * [`dotargs`]: at most `MAX_ARGS` arguments, none holding a NUL byte; a line without quotes
 //!   or backslashes splits at white space; single-quoted arguments come back as written.
 //! * [`cli`]: every argument after `argv[0]` is used exactly once (file name, command,
@@ -20,7 +21,8 @@
 //!   the same as a byte-at-a-time model of 3.40.1's `csv_read_one_field` /
 //!   `ascii_read_one_field`, and the line count is one plus the row separators read.
 //! * [`complete`]: the word replaced ends at the cursor and starts on a character boundary,
-//!   no replacement is offered twice, and every replacement continues the typed word.
+//!   no replacement is offered twice, and every replacement continues the typed word (for
+//!   a dot-command argument holding backslash escapes: its value, which the text is not).
 //! * [`highlight`]: colours only: without its escape sequences the output is the line.
 //! * [`manifest`]: a snapshot manifest or pack index that parses serialises and parses back to
 //!   itself, and every size a restore derives from it (chunk bytes, stored lengths) is

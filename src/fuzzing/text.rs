@@ -118,9 +118,14 @@ pub fn split(data: &[u8]) {
     let lines = read_lines(data, buffer_size(first));
     // The same lines whatever the buffer size.
     assert_eq!(lines, read_lines(data, 8192));
+    // 3.40.1's `sqlite3_complete` (which `is_complete` follows) ends a `--` comment at the
+    // end of the text as a newline would; the bundled library calls the text incomplete
+    // there. With a newline added they agree, and a newline changes nothing else (see the
+    // unit tests of `split::complete`). Found by this target.
+    let text = &data[..memchr::memchr(0, data).unwrap_or(data.len())];
     assert_eq!(
         split::is_complete(data),
-        crate::exec::raw::complete(data),
+        crate::exec::raw::complete(&[text, b"\n"].concat()),
         "is_complete disagrees with sqlite3_complete"
     );
     let mut s = Splitter::new();
@@ -482,6 +487,9 @@ pub fn complete(data: &[u8]) {
     assert!(start <= at, "the word starts after the cursor");
     assert!(text.is_char_boundary(start));
     let word = &text[start..at];
+    // A dot-command argument stands for its value with backslash escapes resolved (`\141`
+    // is `a`, `\0` ends it), and that value is what a candidate continues.
+    let escaped = text.starts_with('.') && word.contains('\\');
     let mut seen = std::collections::HashSet::new();
     for c in &candidates {
         assert!(
@@ -492,7 +500,7 @@ pub fn complete(data: &[u8]) {
         assert!(!c.replacement.is_empty());
         let (w, r) = (unquoted(word), unquoted(&c.replacement));
         let prefix = r.get(..w.len()).is_some_and(|p| p.eq_ignore_ascii_case(w));
-        assert!(prefix, "{r:?} does not continue {w:?}");
+        assert!(prefix || escaped, "{r:?} does not continue {w:?}");
     }
 }
 
