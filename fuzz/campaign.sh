@@ -14,11 +14,11 @@ RUNS=${RUNS:-10000000}
 LOGDIR=${LOGDIR:-/tmp/litesh-fuzz-logs}
 mkdir -p "$LOGDIR"
 # Seconds each target may take at most, and its largest input.
-declare -A CAP=([manifest]=300 [dotargs]=300 [highlight]=360 [dump_insert]=360 [import]=480
+declare -A CAP=([manifest]=300 [dotargs]=300 [hexdb]=300 [highlight]=360 [dump_insert]=360 [import]=480
   [cli]=480 [complete]=480 [split]=1200 [zipfile]=600 [recover]=600 [roundtrip]=900)
 declare -A MAXLEN=([recover]=65536 [zipfile]=16384)
 targets=("$@")
-[ ${#targets[@]} -eq 0 ] && targets=(manifest dotargs highlight dump_insert import cli complete split zipfile recover roundtrip)
+[ ${#targets[@]} -eq 0 ] && targets=(manifest dotargs hexdb highlight dump_insert import cli complete split zipfile recover roundtrip)
 for spec in "${targets[@]}"; do
   t=${spec%%:*}
   secs=${CAP[$t]}

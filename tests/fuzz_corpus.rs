@@ -125,5 +125,6 @@ replays!(
     dump_insert,
     zipfile,
     recover,
-    roundtrip
+    roundtrip,
+    hexdb
 );

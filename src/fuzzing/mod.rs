@@ -24,6 +24,8 @@
 //!   no replacement is offered twice, and every replacement continues the typed word (for
 //!   a dot-command argument holding backslash escapes: its value, which the text is not).
 //! * [`highlight`]: colours only: without its escape sequences the output is the line.
+//! * [`hexdb`]: `.open --hexdb`'s reader, from the shell's input and from a file: an image
+//!   of whole pages or an error naming the line sqlite3 would name; every line counted.
 //! * [`manifest`]: a snapshot manifest or pack index that parses serialises and parses back to
 //!   itself, and every size a restore derives from it (chunk bytes, stored lengths) is
 //!   bounded, its ids usable as keys.
@@ -44,7 +46,7 @@ mod db;
 mod text;
 
 pub use db::{dump_insert, recover, roundtrip, zipfile};
-pub use text::{cli, complete, dotargs, highlight, import, manifest, split};
+pub use text::{cli, complete, dotargs, hexdb, highlight, import, manifest, split};
 
 /// A cursor over the fuzz input, for targets that build structured cases from it. Past the
 /// end it yields zeros, so every input is a case.

@@ -561,3 +561,42 @@ pub fn manifest(data: &[u8]) {
         }
     }
 }
+
+/// `.open --hexdb`'s reader over any text, from the current input and from a file (see the
+/// module doc).
+pub fn hexdb(data: &[u8]) {
+    use crate::input::hexdb::{fgets_chunks, line_chunks, read, HexError};
+    let Some((&first, text)) = data.split_first() else {
+        return;
+    };
+    let lineno = usize::from(first);
+    // Whole input lines (as the shell's reader gives them) and `fgets` chunks of a file.
+    let lines: Vec<Vec<u8>> = text.split(|&b| b == b'\n').map(<[u8]>::to_vec).collect();
+    let total = lines.len();
+    let mut it = lines.into_iter();
+    let mut taken = 0usize;
+    let mut from_input = line_chunks(|| {
+        let l = it.next();
+        taken += usize::from(l.is_some());
+        Ok(l)
+    });
+    let (r, line) = read(&mut from_input, lineno, true);
+    drop(from_input);
+    assert!(taken <= total);
+    assert!(line > lineno, "no line counted");
+    match r {
+        Ok(image) => {
+            // Whole pages of a size SQLite can have (the first line said which).
+            assert!(image.len() % 512 == 0 && image.len() <= i32::MAX as usize);
+        }
+        Err(HexError::BadInput { line: l }) => assert_eq!(l, line),
+        Err(HexError::OutOfMemory) => {}
+        Err(HexError::Io(e)) => panic!("reading memory failed: {e}"),
+    }
+    let mut from_file = fgets_chunks(text);
+    let (r, line) = read(&mut from_file, 0, false);
+    assert!(line >= 1);
+    if let Ok(image) = r {
+        assert!(image.len() % 512 == 0);
+    }
+}
