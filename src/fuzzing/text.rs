@@ -489,7 +489,8 @@ pub fn complete(data: &[u8]) {
     let word = &text[start..at];
     // A dot-command argument stands for its value with backslash escapes resolved (`\141`
     // is `a`, `\0` ends it), and that value is what a candidate continues.
-    let escaped = text.starts_with('.') && word.contains('\\');
+    let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let escaped = text[line_start..].starts_with('.') && word.contains('\\');
     let mut seen = std::collections::HashSet::new();
     for c in &candidates {
         assert!(
