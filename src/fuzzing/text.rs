@@ -9,16 +9,12 @@ use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use super::Src;
 use crate::backup::snapshot::manifest::{self, Manifest, PackIndex};
 use crate::cli::{self, Opt, OPTIONS};
+use crate::exec::is_space;
 use crate::import::{FieldReader, Format, Sep};
 use crate::repl::complete::complete as complete_at;
 use crate::repl::highlight::{highlight_with, needs_redraw, strip_ansi, Theme};
 use crate::repl::schema::{Schema, Table};
 use crate::split::{self, dotargs, Splitter, Step, Unit};
-
-/// C's `isspace()` in the "C" locale.
-fn is_space(b: u8) -> bool {
-    matches!(b, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r')
-}
 
 /// A buffer size for the readers under test, from one input byte: tiny ones make every
 /// `fill_buf` boundary fall somewhere else.

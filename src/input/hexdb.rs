@@ -117,18 +117,10 @@ fn skip_to_end(
 
 /// Splits `reader` into chunks as `fgets(buf, 1000, f)` returns them.
 pub fn fgets_chunks<R: BufRead>(mut reader: R) -> impl FnMut() -> io::Result<Option<Vec<u8>>> {
-    let mut pending: std::collections::VecDeque<Vec<u8>> = Default::default();
-    move || {
-        if let Some(c) = pending.pop_front() {
-            return Ok(Some(c));
-        }
+    chunked(move || {
         let mut line = Vec::new();
-        if reader.read_until(b'\n', &mut line)? == 0 {
-            return Ok(None);
-        }
-        pending.extend(line.chunks(CHUNK).map(<[u8]>::to_vec));
-        Ok(pending.pop_front())
-    }
+        Ok((reader.read_until(b'\n', &mut line)? > 0).then_some(line))
+    })
 }
 
 /// Splits lines that lost their line ending (as the shell's input gives them) into the
@@ -136,16 +128,27 @@ pub fn fgets_chunks<R: BufRead>(mut reader: R) -> impl FnMut() -> io::Result<Opt
 pub fn line_chunks(
     mut next_line: impl FnMut() -> io::Result<Option<Vec<u8>>>,
 ) -> impl FnMut() -> io::Result<Option<Vec<u8>>> {
+    chunked(move || {
+        Ok(next_line()?.map(|mut line| {
+            line.push(b'\n');
+            line
+        }))
+    })
+}
+
+/// The lines `next` gives (each with its line ending), cut into pieces of at most
+/// [`CHUNK`] bytes, one piece a call.
+fn chunked(
+    mut next: impl FnMut() -> io::Result<Option<Vec<u8>>>,
+) -> impl FnMut() -> io::Result<Option<Vec<u8>>> {
     let mut pending: std::collections::VecDeque<Vec<u8>> = Default::default();
     move || {
-        if let Some(c) = pending.pop_front() {
-            return Ok(Some(c));
+        if pending.is_empty() {
+            let Some(line) = next()? else {
+                return Ok(None);
+            };
+            pending.extend(line.chunks(CHUNK).map(<[u8]>::to_vec));
         }
-        let Some(mut line) = next_line()? else {
-            return Ok(None);
-        };
-        line.push(b'\n');
-        pending.extend(line.chunks(CHUNK).map(<[u8]>::to_vec));
         Ok(pending.pop_front())
     }
 }
@@ -209,7 +212,7 @@ impl Scanner<'_> {
 
     /// White space in the format: any amount of white space in the input, none included.
     fn space(&mut self) {
-        while self.peek().is_some_and(is_c_space) {
+        while self.peek().is_some_and(crate::exec::is_space) {
             self.i += 1;
         }
     }
@@ -280,11 +283,6 @@ impl Scanner<'_> {
         let v = if neg { v.wrapping_neg() } else { v };
         Some(v as u8)
     }
-}
-
-/// C's `isspace` in the C locale.
-fn is_c_space(b: u8) -> bool {
-    matches!(b, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r')
 }
 
 #[cfg(test)]

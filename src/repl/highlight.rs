@@ -16,6 +16,8 @@
 //! recognised as the first line of the buffer, with no SQL pending, and with the
 //! `.`/`#` as its very first byte (leading blanks make it SQL, as in the shell).
 
+use crate::exec::is_space;
+
 /// Colours for each token kind, as SGR parameter strings (`"1;34"`, `"38;5;208"`;
 /// `""` means plain).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -321,11 +323,6 @@ fn close(b: &[u8], from: usize, end: usize, q: u8) -> usize {
     } else {
         end
     }
-}
-
-/// C `isspace` in the "C" locale, as the dot-command tokenizer uses.
-fn is_space(c: u8) -> bool {
-    matches!(c, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r')
 }
 
 /// Bytes SQLite allows in an unquoted identifier (any non-ASCII byte included).

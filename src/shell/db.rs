@@ -201,25 +201,11 @@ impl Database {
     fn open_deserialized(&self, name: &OsStr) -> Result<Connection, Vec<u8>> {
         let mut conn = Connection::open_in_memory().map_err(|e| open_error(name, &e))?;
         // sqlite3 reads the whole file; a missing file gives an empty database.
-        let data = std::fs::File::open(name).and_then(|mut f| {
-            let mut v = Vec::new();
-            f.read_to_end(&mut v).map(|_| v)
-        });
-        let data = data.unwrap_or_default();
-        if data.is_empty() {
-            // Nothing to load (a missing or empty file, `:memory:`): 3.40.1 hands SQLite a
-            // NULL image, which leaves the empty database; the newer library refuses a
-            // zero-byte one with SQLITE_NOMEM, so keep the empty in-memory database as is.
-            return Ok(conn);
-        }
-        let len = data.len();
-        conn.deserialize_read_exact("main", &data[..], len, false)
-            .map_err(|e| {
-                format!("Error: sqlite3_deserialize() returns {}", err_code(&e)).into_bytes()
-            })?;
-        if self.max_size > 0 {
-            raw::set_size_limit(&conn, self.max_size);
-        }
+        deserialize(
+            &mut conn,
+            &std::fs::read(name).unwrap_or_default(),
+            self.max_size,
+        )?;
         Ok(conn)
     }
 
@@ -230,18 +216,7 @@ impl Database {
             return Ok(());
         };
         self.deserialized = true;
-        if image.is_empty() {
-            // As for `--deserialize` of an empty file: the empty database stays.
-            return Ok(());
-        }
-        conn.deserialize_read_exact("main", image, image.len(), false)
-            .map_err(|e| {
-                format!("Error: sqlite3_deserialize() returns {}", err_code(&e)).into_bytes()
-            })?;
-        if self.max_size > 0 {
-            raw::set_size_limit(conn, self.max_size);
-        }
-        Ok(())
+        deserialize(conn, image, self.max_size)
     }
 
     /// Closes the connection (if open), after making sure SIGINT no longer reaches it.
@@ -250,6 +225,24 @@ impl Database {
             raw::withdraw_interrupt(&conn);
         }
     }
+}
+
+/// `sqlite3_deserialize` of `image` into `conn`'s main schema, then `-maxsize`, with
+/// sqlite3's message on failure. An empty image (a missing or empty file) leaves the empty
+/// database: 3.40.1 hands SQLite a NULL image, which the newer library refuses with
+/// SQLITE_NOMEM.
+fn deserialize(conn: &mut Connection, image: &[u8], max_size: i64) -> Result<(), Vec<u8>> {
+    if image.is_empty() {
+        return Ok(());
+    }
+    conn.deserialize_read_exact("main", image, image.len(), false)
+        .map_err(|e| {
+            format!("Error: sqlite3_deserialize() returns {}", err_code(&e)).into_bytes()
+        })?;
+    if max_size > 0 {
+        raw::set_size_limit(conn, max_size);
+    }
+    Ok(())
 }
 
 fn err_code(e: &rusqlite::Error) -> i32 {

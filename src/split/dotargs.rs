@@ -21,14 +21,11 @@
 //! Since sqlite3 works on C strings, a NUL byte ends the line, and an argument
 //! whose escape resolution yields a NUL byte (`\0`, `\400`, ...) is cut there.
 
+use crate::exec::is_space;
+
 /// Maximum number of arguments, the command name included, that sqlite3 3.40.1
 /// keeps from a dot-command line; anything after them is ignored.
 pub const MAX_ARGS: usize = 51;
-
-/// True for the bytes C's `isspace()` accepts in the "C" locale.
-fn is_space(b: u8) -> bool {
-    matches!(b, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r')
-}
 
 /// Splits a dot-command line (starting with `.`) into its arguments, the
 /// command name first, exactly as sqlite3 3.40.1 does.

@@ -29,6 +29,8 @@
 //! All text is bytes: SQL may hold invalid UTF-8, which passes through as is.
 //! The module knows nothing of databases.
 
+use crate::exec::is_space;
+
 pub mod complete;
 pub mod dotargs;
 pub mod dump_insert;
@@ -100,11 +102,6 @@ impl ScanState {
     fn semi_term(self) -> bool {
         self.wait.is_none() && self.ending_semi
     }
-}
-
-/// True for the bytes C's `isspace()` accepts in the "C" locale.
-fn is_space(b: u8) -> bool {
-    matches!(b, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r')
 }
 
 /// The part of `text` before its first NUL byte (C string semantics).

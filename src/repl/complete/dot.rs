@@ -18,6 +18,7 @@ use super::names::{has_prefix, Collector};
 use super::usage::{parse, Alt, Usage};
 use super::Candidate;
 use crate::dot::{resolve, REGISTRY};
+use crate::exec::is_space;
 use crate::repl::schema::Schema;
 use crate::split::dotargs::resolve_backslashes;
 
@@ -66,11 +67,6 @@ struct Arg {
     end: usize,
     quote: Option<u8>,
     closed: bool,
-}
-
-/// sqlite3's argument separators (C `isspace`).
-fn is_space(b: u8) -> bool {
-    matches!(b, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r')
 }
 
 /// Cuts a dot-command line (starting with `.`) into argument spans, by sqlite3's rules.
